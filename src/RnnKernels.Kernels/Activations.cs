@@ -1,0 +1,71 @@
+namespace RnnKernels.Kernels;
+
+/// <summary>Activation functions and their backward passes, vectorised per ISA. Stateless, thread-safe, allocation-free.</summary>
+/// <remarks>
+/// Outputs may alias an input exactly (in place); a partial overlap throws. Destinations may be longer than the
+/// input: only the first <c>x.Length</c> elements are written.
+/// </remarks>
+public static class Activations
+{
+    /// <summary>y = tanh(x), within 4 ulp of the correctly rounded value; tanh(+-0) = +-0, +-Inf gives +-1, NaN stays NaN.</summary>
+    /// <param name="x">Inputs.</param>
+    /// <param name="y">Outputs; may be <paramref name="x"/> itself.</param>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Tanh(KernelPaths.Best, x, y);
+
+    /// <summary>dx = dy * (1 - y^2), the tanh derivative expressed through the tanh output y.</summary>
+    /// <param name="y">Outputs of the forward tanh.</param>
+    /// <param name="dy">Gradient with respect to y.</param>
+    /// <param name="dx">Gradient with respect to the pre-activation; may be <paramref name="y"/> or <paramref name="dy"/>.</param>
+    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+        TanhBackward(KernelPaths.Best, y, dy, dx);
+
+    /// <summary>y = max(x, 0); NaN passes through.</summary>
+    /// <param name="x">Inputs.</param>
+    /// <param name="y">Outputs; may be <paramref name="x"/> itself.</param>
+    public static void Relu(ReadOnlySpan<float> x, Span<float> y) => Relu(KernelPaths.Best, x, y);
+
+    /// <summary>dx = y &gt; 0 ? dy : 0, the relu derivative expressed through the relu output y.</summary>
+    /// <param name="y">Outputs of the forward relu.</param>
+    /// <param name="dy">Gradient with respect to y.</param>
+    /// <param name="dx">Gradient with respect to the pre-activation; may be <paramref name="y"/> or <paramref name="dy"/>.</param>
+    public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+        ReluBackward(KernelPaths.Best, y, dy, dx);
+
+    internal static void Tanh(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckUnary(x, y);
+        ElementwiseDriver.Unary<TanhOperator>(path, x, y);
+    }
+
+    internal static void TanhBackward(IsaPath path, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckBinary(y, dy, dx);
+        ElementwiseDriver.Binary<TanhBackwardOperator>(path, y, dy, dx);
+    }
+
+    internal static void Relu(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckUnary(x, y);
+        ElementwiseDriver.Unary<ReluOperator>(path, x, y);
+    }
+
+    internal static void ReluBackward(IsaPath path, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckBinary(y, dy, dx);
+        ElementwiseDriver.Binary<ReluBackwardOperator>(path, y, dy, dx);
+    }
+
+    private static void CheckUnary(ReadOnlySpan<float> x, Span<float> y)
+    {
+        SpanChecks.DestinationLongEnough(x.Length, y.Length, nameof(y));
+        SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
+    }
+
+    private static void CheckBinary(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        SpanChecks.SameLength(y.Length, dy.Length, nameof(dy), nameof(y));
+        SpanChecks.DestinationLongEnough(y.Length, dx.Length, nameof(dx));
+        SpanChecks.NoPartialOverlap(y, dx, nameof(y), nameof(dx));
+        SpanChecks.NoPartialOverlap(dy, dx, nameof(dy), nameof(dx));
+    }
+}

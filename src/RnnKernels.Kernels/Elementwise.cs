@@ -1,0 +1,120 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace RnnKernels.Kernels;
+
+/// <summary>Elementwise vector updates the engine builds on (scaling, axpy, bias rows). Stateless and allocation-free.</summary>
+/// <remarks>Written on <see cref="Vector{T}"/>, which is 256-bit under AVX2 and 128-bit under SSE or NEON.</remarks>
+public static class Elementwise
+{
+    /// <summary>y[i] = s * x[i]. <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    /// <param name="x">Inputs.</param>
+    /// <param name="s">Scale.</param>
+    /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
+    public static void Scale(ReadOnlySpan<float> x, float s, Span<float> y)
+    {
+        SpanChecks.DestinationLongEnough(x.Length, y.Length, nameof(y));
+        SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        nint i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<float> vs = new(s);
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                (Vector.LoadUnsafe(ref xr, (nuint)i) * vs).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            Unsafe.Add(ref yr, i) = Unsafe.Add(ref xr, i) * s;
+        }
+    }
+
+    /// <summary>y[i] = x[i] + s. <paramref name="y"/> may be <paramref name="x"/>.</summary>
+    /// <param name="x">Inputs.</param>
+    /// <param name="s">Value added.</param>
+    /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
+    public static void AddScalar(ReadOnlySpan<float> x, float s, Span<float> y)
+    {
+        SpanChecks.DestinationLongEnough(x.Length, y.Length, nameof(y));
+        SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        nint i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<float> vs = new(s);
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                (Vector.LoadUnsafe(ref xr, (nuint)i) + vs).StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            Unsafe.Add(ref yr, i) = Unsafe.Add(ref xr, i) + s;
+        }
+    }
+
+    /// <summary>y[i] += alpha * x[i] (BLAS axpy).</summary>
+    /// <param name="alpha">Scale of x.</param>
+    /// <param name="x">Inputs.</param>
+    /// <param name="y">Accumulated in place; same length as <paramref name="x"/>.</param>
+    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
+    {
+        SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
+        SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        nint i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<float> va = new(alpha);
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                Vector.MultiplyAddEstimate(va, Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i))
+                    .StoreUnsafe(ref yr, (nuint)i);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            Unsafe.Add(ref yr, i) += alpha * Unsafe.Add(ref xr, i);
+        }
+    }
+
+    /// <summary>
+    /// Sets every row of the rows x n matrix <paramref name="c"/> (row stride <paramref name="ldc"/>) to
+    /// <paramref name="bias1"/> + <paramref name="bias2"/>: the starting value of a pre-activation before GEMM
+    /// accumulates into it with beta = 1. Two biases because PyTorch keeps b_ih and b_hh separately.
+    /// </summary>
+    /// <param name="bias1">First bias, length n.</param>
+    /// <param name="bias2">Second bias, length n (pass an empty span for none).</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="c">Matrix to fill.</param>
+    /// <param name="ldc">Row stride of <paramref name="c"/>.</param>
+    public static void BroadcastRows(ReadOnlySpan<float> bias1, ReadOnlySpan<float> bias2, int rows, Span<float> c, int ldc)
+    {
+        int n = bias1.Length;
+        if (!bias2.IsEmpty)
+        {
+            SpanChecks.SameLength(n, bias2.Length, nameof(bias2), nameof(bias1));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        GemmArguments.Needed(rows, n, ldc, c.Length, nameof(c), nameof(ldc), Transpose.No);
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = c.Slice(r * ldc, n);
+            bias1.CopyTo(row);
+            if (!bias2.IsEmpty)
+            {
+                Axpy(1f, bias2, row);
+            }
+        }
+    }
+}

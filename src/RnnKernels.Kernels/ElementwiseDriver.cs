@@ -1,0 +1,135 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// The one loop driver for elementwise operators. Tail policy: the last vector overlaps the previous one (end at
+/// len - Count), loaded before the main loop so an in-place call never re-reads an output; spans shorter than one vector
+/// are copied into a padded stack buffer so every element of every length takes the same vector code (identical
+/// bits regardless of where an element sits).
+/// </summary>
+internal static class ElementwiseDriver
+{
+    /// <summary>y[i] = TOp(x[i]) for i &lt; x.Length on the given path. Validated by the caller.</summary>
+    public static void Unary<TOp>(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
+        where TOp : IUnaryOperator
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        nint len = x.Length;
+        if (path == IsaPath.Avx2Fma)
+        {
+            if (len < Vector256<float>.Count)
+            {
+                Span<float> pad = stackalloc float[Vector256<float>.Count];
+                x.CopyTo(pad);
+                TOp.Invoke(Vector256.Create<float>(pad)).CopyTo(pad);
+                pad[..x.Length].CopyTo(y);
+                return;
+            }
+
+            nint last = len - Vector256<float>.Count;
+            Vector256<float> tail = Vector256.LoadUnsafe(ref xr, (nuint)last);
+            for (nint i = 0; i < last; i += Vector256<float>.Count)
+            {
+                TOp.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+
+            TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
+            return;
+        }
+
+        if (path is IsaPath.Vector128 or IsaPath.Neon)
+        {
+            if (len < Vector128<float>.Count)
+            {
+                Span<float> pad = stackalloc float[Vector128<float>.Count];
+                x.CopyTo(pad);
+                TOp.Invoke(Vector128.Create<float>(pad)).CopyTo(pad);
+                pad[..x.Length].CopyTo(y);
+                return;
+            }
+
+            nint last = len - Vector128<float>.Count;
+            Vector128<float> tail = Vector128.LoadUnsafe(ref xr, (nuint)last);
+            for (nint i = 0; i < last; i += Vector128<float>.Count)
+            {
+                TOp.Invoke(Vector128.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+
+            TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
+            return;
+        }
+
+        for (nint i = 0; i < len; i++)
+        {
+            Unsafe.Add(ref yr, i) = TOp.Invoke(Unsafe.Add(ref xr, i));
+        }
+    }
+
+    /// <summary>z[i] = TOp(x[i], y[i]) for i &lt; x.Length on the given path. Validated by the caller.</summary>
+    public static void Binary<TOp>(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+        where TOp : IBinaryOperator
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        nint len = x.Length;
+        if (path == IsaPath.Avx2Fma)
+        {
+            if (len < Vector256<float>.Count)
+            {
+                Span<float> px = stackalloc float[Vector256<float>.Count];
+                Span<float> py = stackalloc float[Vector256<float>.Count];
+                x.CopyTo(px);
+                y[..x.Length].CopyTo(py);
+                TOp.Invoke(Vector256.Create<float>(px), Vector256.Create<float>(py)).CopyTo(px);
+                px[..x.Length].CopyTo(z);
+                return;
+            }
+
+            nint last = len - Vector256<float>.Count;
+            Vector256<float> tailX = Vector256.LoadUnsafe(ref xr, (nuint)last);
+            Vector256<float> tailY = Vector256.LoadUnsafe(ref yr, (nuint)last);
+            for (nint i = 0; i < last; i += Vector256<float>.Count)
+            {
+                TOp.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+            }
+
+            TOp.Invoke(tailX, tailY).StoreUnsafe(ref zr, (nuint)last);
+            return;
+        }
+
+        if (path is IsaPath.Vector128 or IsaPath.Neon)
+        {
+            if (len < Vector128<float>.Count)
+            {
+                Span<float> px = stackalloc float[Vector128<float>.Count];
+                Span<float> py = stackalloc float[Vector128<float>.Count];
+                x.CopyTo(px);
+                y[..x.Length].CopyTo(py);
+                TOp.Invoke(Vector128.Create<float>(px), Vector128.Create<float>(py)).CopyTo(px);
+                px[..x.Length].CopyTo(z);
+                return;
+            }
+
+            nint last = len - Vector128<float>.Count;
+            Vector128<float> tailX = Vector128.LoadUnsafe(ref xr, (nuint)last);
+            Vector128<float> tailY = Vector128.LoadUnsafe(ref yr, (nuint)last);
+            for (nint i = 0; i < last; i += Vector128<float>.Count)
+            {
+                TOp.Invoke(Vector128.LoadUnsafe(ref xr, (nuint)i), Vector128.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+            }
+
+            TOp.Invoke(tailX, tailY).StoreUnsafe(ref zr, (nuint)last);
+            return;
+        }
+
+        for (nint i = 0; i < len; i++)
+        {
+            Unsafe.Add(ref zr, i) = TOp.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
+        }
+    }
+}

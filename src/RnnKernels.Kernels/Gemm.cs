@@ -1,0 +1,114 @@
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// Single-precision general matrix multiply on row-major matrices: C = alpha * op(A) * op(B) + beta * C.
+/// </summary>
+/// <remarks>
+/// <para>Shapes follow BLAS: op(A) is m x k, op(B) is k x n, C is m x n. Leading dimensions are row strides in
+/// elements. A stored untransposed is m x k (lda &gt;= k); transposed it is stored k x m (lda &gt;= m). Likewise for B.</para>
+/// <para>beta = 0 overwrites C without reading it (NaN or Inf in C do not propagate); beta = 1 accumulates, which is
+/// how gradients summed over time steps are built. Elements of C between rows (ldc &gt; n) are never touched.</para>
+/// <para>Stateless and thread-safe: packing scratch is per thread, created on a thread's first call, so steady-state
+/// calls allocate nothing. C must not overlap A or B.</para>
+/// </remarks>
+public static unsafe class Gemm
+{
+    /// <summary>Computes C = alpha * op(A) * op(B) + beta * C on the widest instruction set available.</summary>
+    /// <param name="transA">Whether A is used transposed.</param>
+    /// <param name="transB">Whether B is used transposed.</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="k">Columns of op(A), rows of op(B).</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">Matrix A, row-major.</param>
+    /// <param name="lda">Row stride of A in elements.</param>
+    /// <param name="b">Matrix B, row-major.</param>
+    /// <param name="ldb">Row stride of B in elements.</param>
+    /// <param name="beta">Scale of the existing C; 0 ignores what C held.</param>
+    /// <param name="c">Matrix C, row-major, updated in place.</param>
+    /// <param name="ldc">Row stride of C in elements.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or a leading dimension is too small.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs, or C overlaps A or B.</exception>
+    public static void Compute(
+        Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
+        Compute(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>The same product on a chosen instruction-set path (tests and benchmarks run every path).</summary>
+    internal static void Compute(
+        IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        GemmArguments.Validate(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        if (!KernelPaths.IsSupported(path))
+        {
+            throw new PlatformNotSupportedException($"Kernel path {path} is not supported by this process.");
+        }
+
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (k == 0 || alpha == 0f)
+            {
+                // BLAS semantics: the product is exactly zero, A and B are not read.
+                ScaleRows(m, n, beta, pc, ldc);
+                return;
+            }
+
+            if (m == 1)
+            {
+                float* x = transA == Transpose.No || k == 1 ? pa : Gather(pa, lda, k);
+                Gemv.Run(transB, n, k, alpha, x, pb, ldb, beta, pc, path != IsaPath.Scalar);
+                return;
+            }
+
+            switch (path)
+            {
+                case IsaPath.Avx2Fma:
+                    GemmDriver<GemmKernelAvx2>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                    break;
+                case IsaPath.Neon:
+                    GemmDriver<GemmKernelNeon>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                    break;
+                case IsaPath.Vector128:
+                    GemmDriver<GemmKernelVector128>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                    break;
+                default:
+                    GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Copies a strided column of A (op(A) is 1 x k, stored k x 1) into contiguous scratch.</summary>
+    private static float* Gather(float* a, nint lda, int k)
+    {
+        float* x = GemmScratch.Edge(k);
+        for (int p = 0; p < k; p++)
+        {
+            x[p] = a[p * lda];
+        }
+
+        return x;
+    }
+
+    private static void ScaleRows(int m, int n, float beta, float* c, nint ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            Span<float> row = new(c + (i * ldc), n);
+            if (beta == 0f)
+            {
+                row.Clear();
+            }
+            else if (beta != 1f)
+            {
+                Elementwise.Scale(row, beta, row);
+            }
+        }
+    }
+}

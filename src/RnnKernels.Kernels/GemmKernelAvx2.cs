@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// AVX2+FMA 6x16 micro-kernel (the BLIS Haswell shape): 12 ymm accumulators, two B loads and one broadcast per k
+/// step, so 12 FMAs per 3 loads. Blocking: an A block of MC x KC (144 KiB) lives in L2, a B micro-panel of
+/// KC x NR (16 KiB) in L1.
+/// </summary>
+internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
+{
+    public static int MR => 6;
+
+    public static int NR => 16;
+
+    public static int MC => 144;
+
+    public static int KC => 256;
+
+    public static int NC => 3072;
+
+    public static void Run(nint kc, float* a, float* b, nint bs, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (nint p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Avx.LoadVector256(b);
+            Vector256<float> b1 = Avx.LoadVector256(b + 8);
+            Vector256<float> ai = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(ai, b0, c00);
+            c01 = Fma.MultiplyAdd(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(ai, b0, c10);
+            c11 = Fma.MultiplyAdd(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(ai, b0, c20);
+            c21 = Fma.MultiplyAdd(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(ai, b0, c30);
+            c31 = Fma.MultiplyAdd(ai, b1, c31);
+            ai = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(ai, b0, c40);
+            c41 = Fma.MultiplyAdd(ai, b1, c41);
+            ai = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(ai, b0, c50);
+            c51 = Fma.MultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += bs;
+        }
+
+        Vector256<float> va = Vector256.Create(alpha);
+        if (beta == 0f)
+        {
+            // beta == 0 must not read C: it may hold NaN from a pooled buffer.
+            Avx.Store(c, c00 * va);
+            Avx.Store(c + 8, c01 * va);
+            Avx.Store(c + ldc, c10 * va);
+            Avx.Store(c + ldc + 8, c11 * va);
+            Avx.Store(c + (2 * ldc), c20 * va);
+            Avx.Store(c + (2 * ldc) + 8, c21 * va);
+            Avx.Store(c + (3 * ldc), c30 * va);
+            Avx.Store(c + (3 * ldc) + 8, c31 * va);
+            Avx.Store(c + (4 * ldc), c40 * va);
+            Avx.Store(c + (4 * ldc) + 8, c41 * va);
+            Avx.Store(c + (5 * ldc), c50 * va);
+            Avx.Store(c + (5 * ldc) + 8, c51 * va);
+            return;
+        }
+
+        Vector256<float> vb = Vector256.Create(beta);
+        Update(c, c00, va, vb);
+        Update(c + 8, c01, va, vb);
+        Update(c + ldc, c10, va, vb);
+        Update(c + ldc + 8, c11, va, vb);
+        Update(c + (2 * ldc), c20, va, vb);
+        Update(c + (2 * ldc) + 8, c21, va, vb);
+        Update(c + (3 * ldc), c30, va, vb);
+        Update(c + (3 * ldc) + 8, c31, va, vb);
+        Update(c + (4 * ldc), c40, va, vb);
+        Update(c + (4 * ldc) + 8, c41, va, vb);
+        Update(c + (5 * ldc), c50, va, vb);
+        Update(c + (5 * ldc) + 8, c51, va, vb);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(float* c, Vector256<float> sum, Vector256<float> alpha, Vector256<float> beta) =>
+        Avx.Store(c, Fma.MultiplyAdd(beta, Avx.LoadVector256(c), sum * alpha));
+}

@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// Arm64 NEON 8x8 micro-kernel: 16 q-register accumulators, FMLA by element so one load of A serves four rows
+/// (the shape of BLIS's armv8a sgemm kernels, with 32 vector registers there is room for the 20 live values).
+/// </summary>
+internal readonly unsafe struct GemmKernelNeon : IGemmMicroKernel
+{
+    public static int MR => 8;
+
+    public static int NR => 8;
+
+    public static int MC => 128;
+
+    public static int KC => 256;
+
+    public static int NC => 2048;
+
+    public static void Run(nint kc, float* a, float* b, nint bs, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector128<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector128<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        for (nint p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = AdvSimd.LoadVector128(b);
+            Vector128<float> b1 = AdvSimd.LoadVector128(b + 4);
+            Vector128<float> a0 = AdvSimd.LoadVector128(a);
+            Vector128<float> a1 = AdvSimd.LoadVector128(a + 4);
+            c00 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c00, b0, a0, 0);
+            c01 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c01, b1, a0, 0);
+            c10 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c10, b0, a0, 1);
+            c11 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c11, b1, a0, 1);
+            c20 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c20, b0, a0, 2);
+            c21 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c21, b1, a0, 2);
+            c30 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c30, b0, a0, 3);
+            c31 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c31, b1, a0, 3);
+            c40 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c40, b0, a1, 0);
+            c41 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c41, b1, a1, 0);
+            c50 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c50, b0, a1, 1);
+            c51 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c51, b1, a1, 1);
+            c60 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c60, b0, a1, 2);
+            c61 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c61, b1, a1, 2);
+            c70 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c70, b0, a1, 3);
+            c71 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c71, b1, a1, 3);
+            a += 8;
+            b += bs;
+        }
+
+        Vector128<float> va = Vector128.Create(alpha);
+        Vector128<float> vb = Vector128.Create(beta);
+        bool overwrite = beta == 0f;
+        StoreRow(c, c00, c01, va, vb, overwrite);
+        StoreRow(c + ldc, c10, c11, va, vb, overwrite);
+        StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
+        StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
+        StoreRow(c + (4 * ldc), c40, c41, va, vb, overwrite);
+        StoreRow(c + (5 * ldc), c50, c51, va, vb, overwrite);
+        StoreRow(c + (6 * ldc), c60, c61, va, vb, overwrite);
+        StoreRow(c + (7 * ldc), c70, c71, va, vb, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(
+        float* c, Vector128<float> s0, Vector128<float> s1, Vector128<float> alpha, Vector128<float> beta, bool overwrite)
+    {
+        if (overwrite)
+        {
+            AdvSimd.Store(c, AdvSimd.Multiply(s0, alpha));
+            AdvSimd.Store(c + 4, AdvSimd.Multiply(s1, alpha));
+        }
+        else
+        {
+            AdvSimd.Store(c, AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(s0, alpha), beta, AdvSimd.LoadVector128(c)));
+            AdvSimd.Store(c + 4, AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(s1, alpha), beta, AdvSimd.LoadVector128(c + 4)));
+        }
+    }
+}

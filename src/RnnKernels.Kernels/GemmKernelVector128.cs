@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace RnnKernels.Kernels;
+
+/// <summary>Portable 4x8 micro-kernel on <see cref="Vector128{T}"/> (SSE on x64 without AVX2): 8 accumulators.</summary>
+internal readonly unsafe struct GemmKernelVector128 : IGemmMicroKernel
+{
+    public static int MR => 4;
+
+    public static int NR => 8;
+
+    public static int MC => 128;
+
+    public static int KC => 256;
+
+    public static int NC => 2048;
+
+    public static void Run(nint kc, float* a, float* b, nint bs, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        for (nint p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> a0 = Vector128.Create(a[0]);
+            c00 = Vector128.MultiplyAddEstimate(a0, b0, c00);
+            c01 = Vector128.MultiplyAddEstimate(a0, b1, c01);
+            Vector128<float> a1 = Vector128.Create(a[1]);
+            c10 = Vector128.MultiplyAddEstimate(a1, b0, c10);
+            c11 = Vector128.MultiplyAddEstimate(a1, b1, c11);
+            Vector128<float> a2 = Vector128.Create(a[2]);
+            c20 = Vector128.MultiplyAddEstimate(a2, b0, c20);
+            c21 = Vector128.MultiplyAddEstimate(a2, b1, c21);
+            Vector128<float> a3 = Vector128.Create(a[3]);
+            c30 = Vector128.MultiplyAddEstimate(a3, b0, c30);
+            c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
+            a += 4;
+            b += bs;
+        }
+
+        Vector128<float> va = Vector128.Create(alpha);
+        Vector128<float> vb = Vector128.Create(beta);
+        bool overwrite = beta == 0f;
+        StoreRow(c, c00, c01, va, vb, overwrite);
+        StoreRow(c + ldc, c10, c11, va, vb, overwrite);
+        StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
+        StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(
+        float* c, Vector128<float> s0, Vector128<float> s1, Vector128<float> alpha, Vector128<float> beta, bool overwrite)
+    {
+        if (overwrite)
+        {
+            (s0 * alpha).Store(c);
+            (s1 * alpha).Store(c + 4);
+        }
+        else
+        {
+            Vector128.MultiplyAddEstimate(beta, Vector128.Load(c), s0 * alpha).Store(c);
+            Vector128.MultiplyAddEstimate(beta, Vector128.Load(c + 4), s1 * alpha).Store(c + 4);
+        }
+    }
+}

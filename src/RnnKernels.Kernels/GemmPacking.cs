@@ -1,0 +1,114 @@
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// Packs blocks of op(A) and op(B) into the contiguous, zero-padded micro-panel layout the micro-kernels read:
+/// A as MR-row panels (MR values per k step), B as NR-column panels (NR values per k step).
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into <paramref name="dst"/> as ceil(mc/mr) panels of kc x mr.</summary>
+    public static void PackA(Transpose transA, float* a, nint lda, int ic, int pc, int mc, int kc, int mr, float* dst)
+    {
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            float* panel = dst + ((nint)ir * kc);
+            if (transA == Transpose.No)
+            {
+                // op(A)(i, p) = A[i*lda + p]: each row is contiguous in p, scattered into the panel with stride mr.
+                for (int r = 0; r < rows; r++)
+                {
+                    float* src = a + ((ic + ir + r) * lda) + pc;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[(p * mr) + r] = src[p];
+                    }
+                }
+            }
+            else
+            {
+                // op(A)(i, p) = A[p*lda + i]: each k step of the panel is a contiguous run of the stored row p.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = a + ((pc + p) * lda) + ic + ir;
+                    float* d = panel + (p * mr);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        d[r] = src[r];
+                    }
+                }
+            }
+
+            ZeroPadRows(panel, kc, mr, rows);
+        }
+    }
+
+    /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into <paramref name="dst"/> as ceil(nc/nr) panels of kc x nr.</summary>
+    public static void PackB(Transpose transB, float* b, nint ldb, int pc, int jc, int kc, int nc, int nr, float* dst)
+    {
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            PackBPanel(transB, b, ldb, pc, jc + jr, kc, Math.Min(nr, nc - jr), nr, dst + ((nint)jr * kc));
+        }
+    }
+
+    /// <summary>Packs one kc x cols strip of op(B) starting at (pc, j) into a kc x nr panel, zero-padding the columns.</summary>
+    public static void PackBPanel(Transpose transB, float* b, nint ldb, int pc, int j, int kc, int cols, int nr, float* panel)
+    {
+        if (transB == Transpose.No)
+        {
+            // op(B)(p, j) = B[p*ldb + j]: copy a contiguous run of each stored row.
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = b + ((pc + p) * ldb) + j;
+                float* d = panel + (p * nr);
+                int c = 0;
+                for (; c < cols; c++)
+                {
+                    d[c] = src[c];
+                }
+
+                for (; c < nr; c++)
+                {
+                    d[c] = 0f;
+                }
+            }
+        }
+        else
+        {
+            // op(B)(p, j) = B[j*ldb + p]: each stored row of B becomes one column of the panel.
+            for (int c = 0; c < cols; c++)
+            {
+                float* src = b + ((j + c) * ldb) + pc;
+                for (int p = 0; p < kc; p++)
+                {
+                    panel[(p * nr) + c] = src[p];
+                }
+            }
+
+            for (int c = cols; c < nr; c++)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    panel[(p * nr) + c] = 0f;
+                }
+            }
+        }
+    }
+
+    private static void ZeroPadRows(float* panel, int kc, int mr, int rows)
+    {
+        if (rows == mr)
+        {
+            return;
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            for (int r = rows; r < mr; r++)
+            {
+                panel[(p * mr) + r] = 0f;
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Runtime.Intrinsics;
+
+namespace RnnKernels.Kernels;
+
+/// <summary>An elementwise map y = f(x) in scalar and vector forms; <see cref="ElementwiseDriver"/> owns the loops.</summary>
+internal interface IUnaryOperator
+{
+    /// <summary>The scalar reference (used on the scalar path).</summary>
+    static abstract float Invoke(float x);
+
+    /// <summary>Four lanes.</summary>
+    static abstract Vector128<float> Invoke(Vector128<float> x);
+
+    /// <summary>Eight lanes.</summary>
+    static abstract Vector256<float> Invoke(Vector256<float> x);
+}
+
+/// <summary>An elementwise map z = f(x, y) in scalar and vector forms.</summary>
+internal interface IBinaryOperator
+{
+    /// <summary>The scalar reference (used on the scalar path).</summary>
+    static abstract float Invoke(float x, float y);
+
+    /// <summary>Four lanes.</summary>
+    static abstract Vector128<float> Invoke(Vector128<float> x, Vector128<float> y);
+
+    /// <summary>Eight lanes.</summary>
+    static abstract Vector256<float> Invoke(Vector256<float> x, Vector256<float> y);
+}

@@ -1,0 +1,37 @@
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// A BLIS-style register-tile micro-kernel: the only ISA-specific part of GEMM. Everything else (blocking, packing,
+/// edge tiles) lives once in <see cref="GemmDriver{TKernel}"/>.
+/// </summary>
+internal unsafe interface IGemmMicroKernel
+{
+    /// <summary>Rows of the register tile (rows of C per call).</summary>
+    static abstract int MR { get; }
+
+    /// <summary>Columns of the register tile (columns of C per call).</summary>
+    static abstract int NR { get; }
+
+    /// <summary>Rows of A kept packed in L2 per block (a multiple of MR).</summary>
+    static abstract int MC { get; }
+
+    /// <summary>Depth of one packed block (the k extent shared by the A and B panels).</summary>
+    static abstract int KC { get; }
+
+    /// <summary>Columns of B kept packed in L3 per block (a multiple of NR).</summary>
+    static abstract int NC { get; }
+
+    /// <summary>
+    /// C[i, j] = alpha * sum_p a[p*MR + i] * b[p*bs + j] + beta * C[i, j] for i &lt; MR, j &lt; NR,
+    /// C row-major with leading dimension <paramref name="ldc"/>. beta == 0 never reads C (it may hold NaN).
+    /// </summary>
+    /// <param name="kc">Depth of the product.</param>
+    /// <param name="a">Packed A micro-panel: MR values per k step.</param>
+    /// <param name="b">B micro-panel: NR contiguous values per k step.</param>
+    /// <param name="bs">Distance between k steps of B: NR when packed, ldb when B is read in place.</param>
+    /// <param name="c">Top-left element of the C tile.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="beta">Scale of the existing C.</param>
+    static abstract void Run(nint kc, float* a, float* b, nint bs, float* c, nint ldc, float alpha, float beta);
+}

@@ -1,0 +1,17 @@
+namespace RnnKernels.Kernels;
+
+/// <summary>The instruction-set tier a kernel runs on. <see cref="KernelPaths.Best"/> is the one the public entry points use.</summary>
+public enum IsaPath
+{
+    /// <summary>Plain scalar loops: the reference implementation and the fallback when no SIMD is available.</summary>
+    Scalar,
+
+    /// <summary>Portable 128-bit SIMD (<c>Vector128</c>): SSE on x64 without AVX2, or any accelerated 128-bit ISA.</summary>
+    Vector128,
+
+    /// <summary>x64 AVX2 with FMA3, 256-bit.</summary>
+    Avx2Fma,
+
+    /// <summary>Arm64 Advanced SIMD (NEON), 128-bit with fused multiply-add by element.</summary>
+    Neon,
+}
