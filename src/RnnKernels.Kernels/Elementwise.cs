@@ -60,6 +60,34 @@ public static class Elementwise
         }
     }
 
+    /// <summary>z[i] = x[i] + y[i]. <paramref name="z"/> may be either input.</summary>
+    /// <param name="x">First addend.</param>
+    /// <param name="y">Second addend, same length.</param>
+    /// <param name="z">Sums (at least as long as <paramref name="x"/>).</param>
+    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
+        SpanChecks.DestinationLongEnough(x.Length, z.Length, nameof(z));
+        SpanChecks.NoPartialOverlap(x, z, nameof(x), nameof(z));
+        SpanChecks.NoPartialOverlap(y, z, nameof(y), nameof(z));
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        nint i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                (Vector.LoadUnsafe(ref xr, (nuint)i) + Vector.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            Unsafe.Add(ref zr, i) = Unsafe.Add(ref xr, i) + Unsafe.Add(ref yr, i);
+        }
+    }
+
     /// <summary>y[i] += alpha * x[i] (BLAS axpy).</summary>
     /// <param name="alpha">Scale of x.</param>
     /// <param name="x">Inputs.</param>

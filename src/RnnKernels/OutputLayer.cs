@@ -1,0 +1,30 @@
+using RnnKernels.Kernels;
+
+namespace RnnKernels;
+
+/// <summary>o_t = W_o h_t + b_o for all steps at once, and its backward.</summary>
+internal static class OutputLayer
+{
+    /// <summary>Logits [T*B, O] from the top layer's outputs [T*B, D*H].</summary>
+    public static void Forward(RnnModel model, RnnWorkspace ws, int rows)
+    {
+        int o = model.Shape.OutputSize, dh = model.Shape.LayerOutputSize;
+        Span<float> logits = ws.Logits.AsSpan(0, rows * o);
+        Elementwise.BroadcastRows(model.View(model.Layout.OutputBias), [], rows, logits, o);
+        Gemm.Compute(Transpose.No, Transpose.Yes, rows, o, dh, 1f, ws.LayerOutputs[^1].AsSpan(0, rows * dh), dh,
+            model.View(model.Layout.OutputWeight), dh, 1f, logits, o);
+    }
+
+    /// <summary>Accumulates dW_o and db_o from dE/do and writes dE/dh of the top layer.</summary>
+    public static void Backward(RnnModel model, RnnWorkspace ws, float[] gradients, int rows)
+    {
+        int o = model.Shape.OutputSize, dh = model.Shape.LayerOutputSize;
+        ReadOnlySpan<float> dLogits = ws.LogitGradient.AsSpan(0, rows * o);
+        ParameterTensor weight = model.Layout.OutputWeight, bias = model.Layout.OutputBias;
+        Gemm.Compute(Transpose.Yes, Transpose.No, o, dh, rows, 1f, dLogits, o, ws.LayerOutputs[^1].AsSpan(0, rows * dh), dh,
+            1f, gradients.AsSpan(weight.Offset, weight.Length), dh);
+        Reductions.ColumnSums(dLogits, rows, o, gradients.AsSpan(bias.Offset, bias.Length), accumulate: true);
+        Gemm.Compute(Transpose.No, Transpose.No, rows, dh, o, 1f, dLogits, o, model.View(weight), dh, 0f,
+            ws.LayerOutputGradients[^1].AsSpan(0, rows * dh), dh);
+    }
+}

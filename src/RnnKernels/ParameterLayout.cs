@@ -1,0 +1,80 @@
+namespace RnnKernels;
+
+/// <summary>
+/// Where each weight lives in the one flat parameter buffer (and, identically, in the gradient buffer). The order is
+/// PyTorch's state_dict order: per layer the forward weights, then the reverse ones, then the output layer.
+/// </summary>
+public sealed class ParameterLayout
+{
+    private readonly RecurrentTensors[] _recurrent;
+
+    /// <summary>Builds the layout of <paramref name="shape"/>.</summary>
+    /// <param name="shape">The model's sizes.</param>
+    public ParameterLayout(RnnShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        Shape = shape;
+        int h = shape.HiddenSize;
+        var all = new List<ParameterTensor>();
+        _recurrent = new RecurrentTensors[shape.Layers * shape.Directions];
+        int offset = 0;
+        ParameterTensor Add(string name, int rows, int columns)
+        {
+            var tensor = new ParameterTensor(name, rows, columns, offset);
+            offset = checked(offset + tensor.Length);
+            all.Add(tensor);
+            return tensor;
+        }
+
+        for (int layer = 0; layer < shape.Layers; layer++)
+        {
+            for (int direction = 0; direction < shape.Directions; direction++)
+            {
+                string suffix = $"l{layer}{(direction == 1 ? "_reverse" : "")}";
+                _recurrent[(layer * shape.Directions) + direction] = new RecurrentTensors(
+                    Add($"rnn.weight_ih_{suffix}", h, shape.LayerInputSize(layer)),
+                    Add($"rnn.weight_hh_{suffix}", h, h),
+                    Add($"rnn.bias_ih_{suffix}", h, 0),
+                    Add($"rnn.bias_hh_{suffix}", h, 0));
+            }
+        }
+
+        OutputWeight = Add("out.weight", shape.OutputSize, shape.LayerOutputSize);
+        OutputBias = Add("out.bias", shape.OutputSize, 0);
+        Tensors = all;
+        TotalLength = offset;
+    }
+
+    /// <summary>The sizes this layout was built for.</summary>
+    public RnnShape Shape { get; }
+
+    /// <summary>Every tensor in state_dict order.</summary>
+    public IReadOnlyList<ParameterTensor> Tensors { get; }
+
+    /// <summary>Total floats in the flat buffer.</summary>
+    public int TotalLength { get; }
+
+    /// <summary>out.weight [O, D*H].</summary>
+    public ParameterTensor OutputWeight { get; }
+
+    /// <summary>out.bias [O].</summary>
+    public ParameterTensor OutputBias { get; }
+
+    /// <summary>The four tensors of one layer and direction (0 forward, 1 reverse).</summary>
+    /// <param name="layer">Layer index.</param>
+    /// <param name="direction">0 for forward, 1 for reverse.</param>
+    /// <returns>weight_ih, weight_hh, bias_ih, bias_hh.</returns>
+    public RecurrentTensors Recurrent(int layer, int direction) => _recurrent[(layer * Shape.Directions) + direction];
+
+    /// <summary>The tensor called <paramref name="name"/>, or null.</summary>
+    /// <param name="name">A PyTorch state_dict name.</param>
+    /// <returns>The tensor or null.</returns>
+    public ParameterTensor? Find(string name) => Tensors.FirstOrDefault(t => t.Name == name);
+}
+
+/// <summary>The weights of one recurrent layer and direction.</summary>
+/// <param name="WeightIh">W_F [H, in].</param>
+/// <param name="WeightHh">W_R [H, H].</param>
+/// <param name="BiasIh">b_ih [H].</param>
+/// <param name="BiasHh">b_hh [H].</param>
+public sealed record RecurrentTensors(ParameterTensor WeightIh, ParameterTensor WeightHh, ParameterTensor BiasIh, ParameterTensor BiasHh);

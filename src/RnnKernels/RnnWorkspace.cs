@@ -1,0 +1,99 @@
+namespace RnnKernels;
+
+/// <summary>
+/// Every activation and scratch buffer one engine needs, sized once for (T_max, B_max, shape) and reused by every
+/// forward and backward pass. Sequence-first: row (t, b) of a [T, B, W] buffer starts at (t*B + b)*W, so one time
+/// step's batch is contiguous.
+/// </summary>
+internal sealed class RnnWorkspace
+{
+    public RnnWorkspace(RnnShape shape, int maxSteps, int maxBatch)
+    {
+        int rows = checked(maxSteps * maxBatch);
+        int h = shape.HiddenSize, dh = shape.LayerOutputSize;
+        int ld = shape.Layers * shape.Directions;
+        Input = new float[checked(rows * shape.InputSize)];
+        InputGradient = new float[Input.Length];
+        LayerOutputs = new float[shape.Layers][];
+        LayerOutputGradients = new float[shape.Layers][];
+        for (int l = 0; l < shape.Layers; l++)
+        {
+            LayerOutputs[l] = new float[checked(rows * dh)];
+            LayerOutputGradients[l] = new float[checked(rows * dh)];
+        }
+
+        TransposedRecurrent = new float[ld][];
+        for (int i = 0; i < ld; i++)
+        {
+            TransposedRecurrent[i] = new float[h * h];
+        }
+
+        PreActivationGradient = new float[checked(rows * h)];
+        Logits = new float[checked(rows * shape.OutputSize)];
+        LogitGradient = new float[Logits.Length];
+        InitialState = new float[shape.StateSize(maxBatch)];
+        FinalState = new float[InitialState.Length];
+        InitialStateGradient = new float[InitialState.Length];
+        CarriedGradient = new float[maxBatch * h];
+        SavedCarry = new float[maxBatch * h];
+        BiasGradient = new float[h];
+        Lengths = new int[maxBatch];
+        ActiveRows = new int[maxSteps];
+        AllActive = new bool[maxSteps];
+        MaskedTargets = new int[rows];
+    }
+
+    /// <summary>x [T, B, I], copied at forward because backward needs it for dW_F.</summary>
+    public float[] Input { get; }
+
+    /// <summary>dE/dx [T, B, I], filled when the engine is asked for it.</summary>
+    public float[] InputGradient { get; }
+
+    /// <summary>Per layer h_t of both directions [T, B, D*H] (pre-activations before the step loop runs).</summary>
+    public float[][] LayerOutputs { get; }
+
+    /// <summary>Per layer dE/dh_t [T, B, D*H] coming from above.</summary>
+    public float[][] LayerOutputGradients { get; }
+
+    /// <summary>W_R^T [H, H] per layer and direction, refreshed each forward so the step GEMM reads B untransposed.</summary>
+    public float[][] TransposedRecurrent { get; }
+
+    /// <summary>dE/da_t [T, B, H] of the direction being back-propagated.</summary>
+    public float[] PreActivationGradient { get; }
+
+    /// <summary>o_t [T, B, O].</summary>
+    public float[] Logits { get; }
+
+    /// <summary>dE/do_t [T, B, O].</summary>
+    public float[] LogitGradient { get; }
+
+    /// <summary>h_0 [L*D, B, H] as given (zeros when not).</summary>
+    public float[] InitialState { get; }
+
+    /// <summary>h_n [L*D, B, H]: each entry's state at its own last step.</summary>
+    public float[] FinalState { get; }
+
+    /// <summary>dE/dh_0 [L*D, B, H].</summary>
+    public float[] InitialStateGradient { get; }
+
+    /// <summary>dE/dh_{t-1} carried back through time [B, H].</summary>
+    public float[] CarriedGradient { get; }
+
+    /// <summary>Carried gradient of finished entries, kept aside while the step GEMM overwrites their rows [B, H].</summary>
+    public float[] SavedCarry { get; }
+
+    /// <summary>Scratch for one bias gradient [H] (added to both b_ih and b_hh).</summary>
+    public float[] BiasGradient { get; }
+
+    /// <summary>Per batch entry its length (1..T).</summary>
+    public int[] Lengths { get; }
+
+    /// <summary>Per step: rows [0, ActiveRows[t]) hold every entry still running at t (the GEMM's M).</summary>
+    public int[] ActiveRows { get; }
+
+    /// <summary>Per step: true when every entry of the batch is running at t (no carried rows to patch).</summary>
+    public bool[] AllActive { get; }
+
+    /// <summary>Class targets with steps past an entry's length set to -1 [T, B].</summary>
+    public int[] MaskedTargets { get; }
+}

@@ -1,0 +1,124 @@
+using RnnKernels;
+
+namespace RnnKernels.Tests;
+
+/// <summary>The float32 engine against the float64 reference, tensor by tensor, for every feature combination.</summary>
+public sealed class EngineTests
+{
+    [Theory]
+    [MemberData(nameof(Case.Names), MemberType = typeof(Case))]
+    public void MatchesReferenceLossStatesAndGradients(string name)
+    {
+        Case c = Case.Named(name);
+        var model = new RnnModel(c.Shape, seed: 42);
+        double[] parameters = Array.ConvertAll(model.Parameters, v => (double)v);
+        var expectedGradients = new double[parameters.Length];
+        var expectedDh0 = new double[c.Shape.StateSize(c.Data.Batch)];
+        var expectedHn = new double[expectedDh0.Length];
+        double expectedLoss = ReferenceRnn.Run(c.Shape, parameters, c.Data, c.Loss, expectedGradients, expectedDh0, expectedHn);
+
+        // A larger engine than needed, used once on other data first: pooled buffers come back dirty.
+        var engine = new RnnEngine(model, maxSteps: c.Data.Steps + 3, maxBatch: c.Data.Batch + 2);
+        Case warmUp = Case.Create(c.Shape, c.Data.Steps + 3, c.Data.Batch + 2, c.Loss, ragged: true, withH0: true, seed: 99);
+        double loss = Run(engine, warmUp);
+        Assert.True(double.IsFinite(loss));
+
+        engine.ZeroGradients();
+        loss = Run(engine, c);
+        Assert.True(Math.Abs(loss - expectedLoss) <= 1e-5 * Math.Abs(expectedLoss), $"{name}: loss {loss} vs {expectedLoss}");
+        AssertClose(expectedHn, engine.FinalState, 1e-5, $"{name}: h_n");
+        AssertClose(expectedDh0, engine.InitialStateGradient, 2e-5, $"{name}: dh0");
+        foreach (ParameterTensor tensor in model.Layout.Tensors)
+        {
+            AssertClose(expectedGradients.AsSpan(tensor.Offset, tensor.Length), engine.Gradients.AsSpan(tensor.Offset, tensor.Length), 2e-5, $"{name}: {tensor.Name}");
+        }
+    }
+
+    [Fact]
+    public void GradientsAccumulateAcrossBackwardPasses()
+    {
+        Case c = Case.Named("Tanh L1 D1 CrossEntropy");
+        var model = new RnnModel(c.Shape, seed: 1);
+        var engine = new RnnEngine(model, c.Data.Steps, c.Data.Batch);
+        Run(engine, c);
+        float[] once = (float[])engine.Gradients.Clone();
+        Run(engine, c);
+        for (int i = 0; i < once.Length; i++)
+        {
+            Assert.Equal(2 * once[i], engine.Gradients[i], 1e-6f * Math.Max(1, Math.Abs(once[i])));
+        }
+    }
+
+    [Fact]
+    public void InputGradientMatchesFiniteDifferencesOfTheReference()
+    {
+        Case c = Case.Named("Tanh L2 D2 CrossEntropy ragged h0");
+        var model = new RnnModel(c.Shape, seed: 5);
+        double[] parameters = Array.ConvertAll(model.Parameters, v => (double)v);
+        var engine = new RnnEngine(model, c.Data.Steps, c.Data.Batch) { ComputeInputGradient = true };
+        Run(engine, c);
+        float[] dx = engine.InputGradient.ToArray();
+        for (int i = 0; i < dx.Length; i++)
+        {
+            // x is float in the data, so step by a power of two that every |x| < 1 can absorb exactly.
+            const float Step = 1f / 1024;
+            float[] plus = (float[])c.Data.Inputs.Clone(), minus = (float[])c.Data.Inputs.Clone();
+            plus[i] += Step;
+            minus[i] -= Step;
+            double numeric = (ReferenceRnn.Run(c.Shape, parameters, c.Data with { Inputs = plus }, c.Loss)
+                - ReferenceRnn.Run(c.Shape, parameters, c.Data with { Inputs = minus }, c.Loss)) / (plus[i] - minus[i]);
+            Assert.True(Math.Abs(dx[i] - numeric) <= 1e-3 * Math.Max(1, Math.Abs(numeric)), $"dx[{i}] = {dx[i]}, numeric {numeric}");
+        }
+    }
+
+    [Fact]
+    public void ForwardAndBackwardAllocateNothingAfterWarmUp()
+    {
+        Case c = Case.Create(new RnnShape(16, 32, 16, 2, bidirectional: true), steps: 12, batch: 4, LossKind.CrossEntropy, ragged: true, withH0: true, seed: 3);
+        var engine = new RnnEngine(new RnnModel(c.Shape, seed: 1), c.Data.Steps, c.Data.Batch) { ComputeInputGradient = true };
+        Run(engine, c);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+        {
+            engine.ZeroGradients();
+            Run(engine, c);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void RejectsBadArgumentsWithTheirNames()
+    {
+        var engine = new RnnEngine(new RnnModel(new RnnShape(2, 3, 4), seed: 1), maxSteps: 5, maxBatch: 2);
+        Assert.Equal("steps", Assert.Throws<ArgumentOutOfRangeException>(() => engine.Forward(new float[12], 6, 1)).ParamName);
+        Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => engine.Forward(new float[7], 2, 2)).ParamName);
+        Assert.Equal("lengths", Assert.Throws<ArgumentOutOfRangeException>(() => engine.Forward(new float[8], 2, 2, [1, 3])).ParamName);
+        Assert.Equal("initialState", Assert.Throws<ArgumentException>(() => engine.Forward(new float[8], 2, 2, [], new float[5])).ParamName);
+        Assert.Throws<InvalidOperationException>(() => engine.BackwardCrossEntropy(new int[4]));
+        engine.Forward(new float[8], 2, 2);
+        Assert.Equal("targets", Assert.Throws<ArgumentOutOfRangeException>(() => engine.BackwardCrossEntropy([0, 1, 4, 0])).ParamName);
+        Assert.Equal("targets", Assert.Throws<ArgumentException>(() => engine.BackwardSquaredError(new float[3])).ParamName);
+    }
+
+    internal static double Run(RnnEngine engine, Case c)
+    {
+        engine.Forward(c.Data.Inputs, c.Data.Steps, c.Data.Batch, c.Data.Lengths, c.Data.InitialState);
+        return c.Loss == LossKind.CrossEntropy ? engine.BackwardCrossEntropy(c.Data.ClassTargets) : engine.BackwardSquaredError(c.Data.ValueTargets);
+    }
+
+    private static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double diff = 0, norm = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
+            norm += expected[i] * expected[i];
+        }
+
+        // Normwise relative error, with an absolute floor for tensors whose gradient is (near) zero.
+        double error = Math.Sqrt(diff) / Math.Max(Math.Sqrt(norm), 1e-3);
+        Assert.True(error <= tolerance, $"{what}: relative error {error:E2} > {tolerance:E0}");
+    }
+}
