@@ -35,17 +35,8 @@ internal sealed record Case(RnnShape Shape, SequenceData Data, LossKind Loss, st
 
     public static Case Create(RnnShape shape, int steps, int batch, LossKind loss, bool ragged, bool withH0, int seed)
     {
-        var random = new Random(seed);
-        float Next() => (float)((random.NextDouble() * 2) - 1);
-        float[] x = Enumerable.Range(0, steps * batch * shape.InputSize).Select(_ => Next()).ToArray();
-        float[]? h0 = withH0 ? Enumerable.Range(0, shape.StateSize(batch)).Select(_ => Next() * 0.5f).ToArray() : null;
-
-        // Unsorted lengths with a finished entry in the middle exercise the carried-row patching.
-        int[]? lengths = ragged ? Enumerable.Range(0, batch).Select(b => b == 0 ? steps - 2 : b == 1 ? steps : 1 + random.Next(steps)).ToArray() : null;
-        int[]? classes = loss == LossKind.CrossEntropy ? Enumerable.Range(0, steps * batch).Select(_ => random.Next(shape.OutputSize)).ToArray() : null;
-        float[]? y = loss == LossKind.SquaredError ? Enumerable.Range(0, steps * batch * shape.OutputSize).Select(_ => Next()).ToArray() : null;
         string name = $"{shape.Nonlinearity} L{shape.Layers} D{shape.Directions} {loss}{(ragged ? " ragged" : "")}{(withH0 ? " h0" : "")}";
-        return new Case(shape, new SequenceData(steps, batch, x, h0, lengths, classes, y), loss, name);
+        return new Case(shape, SequenceData.CreateRandom(shape, steps, batch, loss, seed, ragged, withH0), loss, name);
     }
 
     public static TheoryData<string> Names

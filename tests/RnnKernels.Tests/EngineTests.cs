@@ -109,16 +109,7 @@ public sealed class EngineTests
 
     private static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double tolerance, string what)
     {
-        Assert.Equal(expected.Length, actual.Length);
-        double diff = 0, norm = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
-            norm += expected[i] * expected[i];
-        }
-
-        // Normwise relative error, with an absolute floor for tensors whose gradient is (near) zero.
-        double error = Math.Sqrt(diff) / Math.Max(Math.Sqrt(norm), 1e-3);
+        double error = GradientCheck.NormwiseRelativeError(expected, actual);
         Assert.True(error <= tolerance, $"{what}: relative error {error:E2} > {tolerance:E0}");
     }
 }

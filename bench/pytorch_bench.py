@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""The PyTorch side of `rnnk bench`: the same training step (nn.RNN + nn.Linear forward, cross-entropy summed over
+steps and batch, backward, SGD update) at the same sizes, printing lines in the same format.
+
+Run with Debian's python3 (python3-torch), e.g.
+  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_bench.py --preset all --threads 1
+"""
+import argparse
+import statistics
+import time
+
+import torch
+
+PRESETS = {
+    "charrnn": (25, 1, 65, 100, 65),
+    "small-b1": (32, 1, 64, 128, 64),
+    "mid-b16": (64, 16, 128, 256, 128),
+    "large-b64": (64, 64, 512, 512, 512),
+    "long-b8": (512, 8, 64, 256, 64),
+}
+
+
+def measure(name, T, B, I, H, O, threads, seconds):
+    torch.manual_seed(1)
+    rnn = torch.nn.RNN(I, H, nonlinearity="tanh")
+    out = torch.nn.Linear(H, O)
+    params = list(rnn.parameters()) + list(out.parameters())
+    opt = torch.optim.SGD(params, lr=1e-3)
+    x = torch.rand(T, B, I) * 2 - 1
+    targets = torch.randint(0, O, (T * B,))
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        h, _ = rnn(x)
+        loss = torch.nn.functional.cross_entropy(out(h).view(-1, O), targets, reduction="sum")
+        loss.backward()
+        opt.step()
+
+    start = time.perf_counter()
+    n = 0
+    while n < 3 or time.perf_counter() - start < min(0.5, seconds / 4):
+        step()
+        n += 1
+    rounds = []
+    for _ in range(5):
+        start = time.perf_counter()
+        n = 0
+        while True:
+            step()
+            n += 1
+            if n >= 2 and time.perf_counter() - start >= seconds / 5:
+                break
+        rounds.append((time.perf_counter() - start) * 1e3 / n)
+    ms = statistics.median(rounds)
+    flops = 6.0 * T * B * (I * H + H * H + H * O)
+    print(f"bench impl=pytorch preset={name} T={T} B={B} I={I} H={H} O={O} threads={threads} "
+          f"ms_per_step={ms:.4f} gflops={flops / (ms * 1e6):.2f} torch={torch.__version__}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--preset", default="all", choices=list(PRESETS) + ["all"])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=2.0)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    names = list(PRESETS) if args.preset == "all" else [args.preset]
+    for name in names:
+        measure(name, *PRESETS[name], args.threads, args.seconds)
+
+
+if __name__ == "__main__":
+    main()

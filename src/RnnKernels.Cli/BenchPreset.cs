@@ -1,0 +1,17 @@
+namespace RnnKernels.Cli;
+
+/// <summary>A benchmark size: T steps, B sequences, I inputs, H hidden, O outputs.</summary>
+internal sealed record BenchPreset(string Name, int Steps, int Batch, int Input, int Hidden, int Output)
+{
+    public static readonly IReadOnlyList<BenchPreset> All =
+    [
+        new("charrnn", 25, 1, 65, 100, 65),
+        new("small-b1", 32, 1, 64, 128, 64),
+        new("mid-b16", 64, 16, 128, 256, 128),
+        new("large-b64", 64, 64, 512, 512, 512),
+        new("long-b8", 512, 8, 64, 256, 64),
+    ];
+
+    /// <summary>Floating-point operations of one training step: 6 T B (I H + H H + H O).</summary>
+    public double FlopsPerStep => 6.0 * Steps * Batch * (((double)Input * Hidden) + ((double)Hidden * Hidden) + ((double)Hidden * Output));
+}

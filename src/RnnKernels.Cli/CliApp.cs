@@ -1,0 +1,73 @@
+namespace RnnKernels.Cli;
+
+/// <summary>
+/// Dispatches <c>rnnk COMMAND [options]</c>. Exit codes: 0 success, 2 bad arguments or input, 1 internal failure
+/// (or a failed check). Errors are one line on stderr; <c>--verbose</c> adds the stack trace.
+/// </summary>
+internal static class CliApp
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+
+    private const string Usage = """
+        rnnk: train and run Elman RNNs on the CPU.
+
+        usage: rnnk COMMAND [options]   (add --verbose for stack traces on errors)
+
+          train      train a character-level model (default corpus built in; --text FILE for your own)
+          sample     generate text from a saved model
+          bench      time full training steps at preset or explicit sizes
+          grad       one forward and backward on a model and data file; write loss, h_n and gradients
+          gradcheck  check analytic gradients against finite differences
+
+        Run 'rnnk COMMAND --help' for the options of one command.
+        """;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancel = default)
+    {
+        bool verbose = args.Contains("--verbose");
+        string[] rest = [.. args.Where(a => a != "--verbose")];
+        if (rest.Length == 0 || rest[0] is "help" or "--help" or "-h")
+        {
+            output.WriteLine(Usage);
+            return rest.Length == 0 ? BadInput : Ok;
+        }
+
+        try
+        {
+            return rest[0] switch
+            {
+                "train" => TrainCommand.Run(rest[1..], output, cancel),
+                "sample" => SampleCommand.Run(rest[1..], output),
+                "bench" => BenchCommand.Run(rest[1..], output),
+                "grad" => GradCommand.Run(rest[1..], output),
+                "gradcheck" => GradCheckCommand.Run(rest[1..], output),
+                _ => throw new UsageException($"unknown command '{rest[0]}' (commands: train, sample, bench, grad, gradcheck)"),
+            };
+        }
+        catch (Exception e) when (IsBadInput(e))
+        {
+            Report(error, e.Message, e, verbose);
+            return BadInput;
+        }
+        catch (Exception e)
+        {
+            Report(error, $"internal error: {e.Message}", e, verbose);
+            return Failure;
+        }
+    }
+
+    private static bool IsBadInput(Exception e) =>
+        e is UsageException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
+            or UnauthorizedAccessException or ArgumentException or PathTooLongException;
+
+    private static void Report(TextWriter error, string message, Exception e, bool verbose)
+    {
+        error.WriteLine($"rnnk: {message.ReplaceLineEndings(" ")}");
+        if (verbose)
+        {
+            error.WriteLine(e.ToString());
+        }
+    }
+}

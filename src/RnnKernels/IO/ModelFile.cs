@@ -1,0 +1,139 @@
+namespace RnnKernels.IO;
+
+/// <summary>
+/// A model as a safetensors file holding exactly the state_dict of a PyTorch module with children <c>rnn</c>
+/// (nn.RNN) and <c>out</c> (nn.Linear), plus <c>__metadata__</c> {"nonlinearity": "tanh"|"relu", ...}.
+/// </summary>
+public static class ModelFile
+{
+    /// <summary>Metadata key naming the recurrent activation.</summary>
+    public const string NonlinearityKey = "nonlinearity";
+
+    /// <summary>Saves the model (atomically) with optional extra metadata such as a vocabulary.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="path">Target file.</param>
+    /// <param name="metadata">Extra string metadata, or null.</param>
+    public static void Save(RnnModel model, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        foreach (float value in model.Parameters)
+        {
+            if (!float.IsFinite(value))
+            {
+                throw new InvalidOperationException($"Refusing to save {path}: the model holds a non-finite parameter.");
+            }
+        }
+
+        var all = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> item in metadata ?? new Dictionary<string, string>())
+        {
+            all[item.Key] = item.Value;
+        }
+
+        all[NonlinearityKey] = model.Shape.Nonlinearity == Nonlinearity.Tanh ? "tanh" : "relu";
+        IEnumerable<KeyValuePair<string, SafeTensor>> tensors = model.Layout.Tensors.Select(t =>
+            new KeyValuePair<string, SafeTensor>(t.Name, SafeTensor.FromFloats(t.Shape, model.View(t))));
+        SafeTensorsFile.Write(path, tensors, all);
+    }
+
+    /// <summary>Loads a model, inferring layers, directions and sizes from the tensor names and shapes.</summary>
+    /// <param name="path">File to read.</param>
+    /// <returns>The model and the file's metadata.</returns>
+    /// <exception cref="InvalidDataException">The file is not a consistent model; the message names the file and the tensor.</exception>
+    public static (RnnModel Model, IReadOnlyDictionary<string, string> Metadata) Load(string path)
+    {
+        (IReadOnlyDictionary<string, SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata) = SafeTensorsFile.Read(path);
+        RnnShape shape = InferShape(path, tensors, metadata);
+        var layout = new ParameterLayout(shape);
+        var parameters = new float[layout.TotalLength];
+        foreach (ParameterTensor expected in layout.Tensors)
+        {
+            if (!tensors.TryGetValue(expected.Name, out SafeTensor? tensor))
+            {
+                throw new InvalidDataException($"{path}: tensor '{expected.Name}' is missing.");
+            }
+
+            if (tensor.DType != SafeTensorsDType.F32 && tensor.DType != SafeTensorsDType.F64)
+            {
+                throw new InvalidDataException($"{path}: tensor '{expected.Name}' is {tensor.DType}; weights must be F32 or F64.");
+            }
+
+            if (!tensor.Shape.SequenceEqual(expected.Shape))
+            {
+                throw new InvalidDataException(
+                    $"{path}: tensor '{expected.Name}' has shape [{string.Join(", ", tensor.Shape)}], but the other tensors imply [{string.Join(", ", expected.Shape)}].");
+            }
+
+            float[] values = tensor.ToFloats();
+            if (values.Any(v => !float.IsFinite(v)))
+            {
+                throw new InvalidDataException($"{path}: tensor '{expected.Name}' holds a non-finite value.");
+            }
+
+            values.CopyTo(parameters, expected.Offset);
+        }
+
+        string? extra = tensors.Keys.FirstOrDefault(name => layout.Find(name) is null);
+        if (extra is not null)
+        {
+            throw new InvalidDataException($"{path}: tensor '{extra}' is not part of an nn.RNN + nn.Linear model of this shape.");
+        }
+
+        return (new RnnModel(shape, parameters), metadata);
+    }
+
+    private static RnnShape InferShape(string path, IReadOnlyDictionary<string, SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        SafeTensor Require(string name) =>
+            tensors.TryGetValue(name, out SafeTensor? t) ? t : throw new InvalidDataException($"{path}: tensor '{name}' is missing.");
+
+        long Dim(string name, int index)
+        {
+            SafeTensor t = Require(name);
+            if (t.Shape.Length != 2)
+            {
+                throw new InvalidDataException($"{path}: tensor '{name}' must be 2-dimensional, but has shape [{string.Join(", ", t.Shape)}].");
+            }
+
+            if (t.Shape[index] < 1)
+            {
+                throw new InvalidDataException($"{path}: tensor '{name}' has an empty dimension.");
+            }
+
+            return t.Shape[index];
+        }
+
+        int layers = 0;
+        while (tensors.ContainsKey($"rnn.weight_ih_l{layers}"))
+        {
+            layers++;
+        }
+
+        if (layers == 0)
+        {
+            throw new InvalidDataException($"{path}: tensor 'rnn.weight_ih_l0' is missing.");
+        }
+
+        bool bidirectional = tensors.ContainsKey("rnn.weight_ih_l0_reverse");
+        Nonlinearity nonlinearity = Nonlinearity.Tanh; // PyTorch's default when a file does not say.
+        if (metadata.TryGetValue(NonlinearityKey, out string? name))
+        {
+            nonlinearity = name switch
+            {
+                "tanh" => Nonlinearity.Tanh,
+                "relu" => Nonlinearity.Relu,
+                _ => throw new InvalidDataException($"{path}: unknown nonlinearity '{name}' in metadata (expected tanh or relu)."),
+            };
+        }
+
+        long hidden = Dim("rnn.weight_hh_l0", 0);
+        long input = Dim("rnn.weight_ih_l0", 1);
+        long output = Dim("out.weight", 0);
+        if (hidden > 1 << 16 || input > 1 << 20 || output > 1 << 20)
+        {
+            throw new InvalidDataException($"{path}: sizes I={input}, H={hidden}, O={output} are beyond what this library supports.");
+        }
+
+        return new RnnShape((int)input, (int)hidden, (int)output, layers, bidirectional, nonlinearity);
+    }
+}
