@@ -2,13 +2,15 @@ namespace RnnKernels.Cli;
 
 /// <summary>
 /// Dispatches <c>rnnk COMMAND [options]</c>. Exit codes: 0 success, 2 bad arguments or input, 1 internal failure
-/// (or a failed check). Errors are one line on stderr; <c>--verbose</c> adds the stack trace.
+/// (or a failed check, or diverged training), 130 when train was interrupted by Ctrl+C (after saving). Errors are
+/// one line on stderr; <c>--verbose</c> adds the stack trace.
 /// </summary>
 internal static class CliApp
 {
     public const int Ok = 0;
     public const int Failure = 1;
     public const int BadInput = 2;
+    public const int Interrupted = 130;
 
     private const string Usage = """
         rnnk: train and run Elman RNNs on the CPU.
@@ -45,6 +47,11 @@ internal static class CliApp
                 "gradcheck" => GradCheckCommand.Run(rest[1..], output),
                 _ => throw new UsageException($"unknown command '{rest[0]}' (commands: train, sample, bench, grad, gradcheck)"),
             };
+        }
+        catch (TrainingDivergedException e)
+        {
+            Report(error, e.Message, e, verbose);
+            return Failure;
         }
         catch (Exception e) when (IsBadInput(e))
         {

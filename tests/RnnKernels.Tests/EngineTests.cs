@@ -34,6 +34,36 @@ public sealed class EngineTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    public void OneStepAtATimeWithCarriedStateEqualsTheWholeSequence(int layers, int batch)
+    {
+        var shape = new RnnShape(7, 33, 5, layers);
+        var model = new RnnModel(shape, seed: 8);
+        const int Steps = 40;
+        SequenceData data = SequenceData.CreateRandom(shape, Steps, batch, LossKind.CrossEntropy, seed: 2, initialState: true);
+        var whole = new RnnEngine(model, Steps, batch);
+        whole.Forward(data.Inputs, Steps, batch, default, data.InitialState);
+
+        var stepwise = new RnnEngine(model, 1, batch);
+        float[] state = (float[])data.InitialState!.Clone();
+        int width = batch * shape.InputSize, outputs = batch * shape.OutputSize;
+        for (int t = 0; t < Steps; t++)
+        {
+            stepwise.Forward(data.Inputs.AsSpan(t * width, width), 1, batch, default, state);
+            stepwise.FinalState.CopyTo(state);
+            float[] expected = whole.Outputs.Slice(t * outputs, outputs).ToArray();
+            float[] actual = stepwise.Outputs.ToArray();
+            for (int i = 0; i < outputs; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5f * Math.Max(1, Math.Abs(expected[i])), $"t={t} o[{i}]: {actual[i]} vs {expected[i]}");
+            }
+        }
+
+        Assert.Equal(whole.FinalState.ToArray(), state, new ToleranceComparer(1e-5f));
+    }
+
     [Fact]
     public void GradientsAccumulateAcrossBackwardPasses()
     {
@@ -111,5 +141,12 @@ public sealed class EngineTests
     {
         double error = GradientCheck.NormwiseRelativeError(expected, actual);
         Assert.True(error <= tolerance, $"{what}: relative error {error:E2} > {tolerance:E0}");
+    }
+
+    private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance * Math.Max(1, Math.Abs(x));
+
+        public int GetHashCode(float obj) => 0;
     }
 }
