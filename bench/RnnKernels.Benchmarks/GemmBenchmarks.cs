@@ -11,6 +11,7 @@ namespace RnnKernels.Benchmarks;
 public class GemmBenchmarks
 {
     private float[] _a = [], _b = [], _c = [];
+    private int _m, _n, _k;
 
     [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "";
@@ -21,28 +22,24 @@ public class GemmBenchmarks
         "64x128x128", "64x512x512", "64x1024x1024", "512x512x512", "1024x1024x1024",
     ];
 
-    private int M => int.Parse(Shape.Split('x')[0]);
-
-    private int N => int.Parse(Shape.Split('x')[1]);
-
-    private int K => int.Parse(Shape.Split('x')[2]);
-
     [GlobalSetup]
     public void Setup()
     {
+        int[] mnk = Array.ConvertAll(Shape.Split('x'), int.Parse);
+        (_m, _n, _k) = (mnk[0], mnk[1], mnk[2]);
         var random = new Random(1);
-        _a = Fill(random, M * K);
-        _b = Fill(random, K * N);
-        _c = new float[M * N];
+        _a = Fill(random, _m * _k);
+        _b = Fill(random, _k * _n);
+        _c = new float[_m * _n];
         OpenBlas.SetThreads(1);
     }
 
     [Benchmark(Baseline = true)]
-    public void OpenBlasSgemm() => OpenBlas.Sgemm(M, N, K, _a, _b, _c);
+    public void OpenBlasSgemm() => OpenBlas.Sgemm(_m, _n, _k, _a, _b, _c);
 
     [Benchmark]
     public void RnnKernelsGemm() =>
-        Gemm.Compute(Transpose.No, Transpose.No, M, N, K, 1f, _a, K, _b, N, 0f, _c, N);
+        Gemm.Compute(Transpose.No, Transpose.No, _m, _n, _k, 1f, _a, _k, _b, _n, 0f, _c, _n);
 
     internal static float[] Fill(Random random, int length)
     {

@@ -9,18 +9,19 @@ internal static unsafe class GemmDriver<TKernel>
     where TKernel : struct, IGemmMicroKernel
 {
     /// <summary>
-    /// C = alpha * op(A) * op(B) + beta * C for m, n, k &gt; 0. With B stored untransposed and M within one A block,
-    /// B is read in place instead of packed: the small-M (batch x weights) shape RNNs live on then pays no packing.
+    /// C = alpha * op(A) * op(B) + beta * C for m, n, k &gt; 0. When M fits in one A block (the batch x weights shape
+    /// RNNs live on), each B micro-panel is packed just before its row tiles use it, so it is hot in L1 and never
+    /// read with the large power-of-two row stride of a weight matrix (which maps every row to the same cache set);
+    /// with larger M the whole KC x NC block of B is packed once and reused by every A block.
     /// </summary>
     public static void Run(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
         int mrSize = TKernel.MR, nrSize = TKernel.NR;
-        bool packB = transB == Transpose.Yes || m > TKernel.MC;
+        bool packWholeB = m > TKernel.MC;
         float* packedA = GemmScratch.PackedA(TKernel.MC * TKernel.KC);
-        float* packedB = packB ? GemmScratch.PackedB(TKernel.KC * TKernel.NC) : null;
-        float* edgeB = GemmScratch.Edge(TKernel.KC * nrSize);
+        float* packedB = packWholeB ? GemmScratch.PackedB(TKernel.KC * TKernel.NC) : GemmScratch.PackedB(TKernel.KC * nrSize);
         float* tile = stackalloc float[mrSize * nrSize];
 
         for (int jc = 0; jc < n; jc += TKernel.NC)
@@ -30,7 +31,7 @@ internal static unsafe class GemmDriver<TKernel>
             {
                 int kc = Math.Min(TKernel.KC, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f; // beta applies once; later k blocks accumulate.
-                if (packB)
+                if (packWholeB)
                 {
                     GemmPacking.PackB(transB, b, ldb, pc, jc, kc, nc, nrSize, packedB);
                 }
@@ -42,24 +43,14 @@ internal static unsafe class GemmDriver<TKernel>
                     for (int jr = 0; jr < nc; jr += nrSize)
                     {
                         int nr = Math.Min(nrSize, nc - jr);
-                        float* panelB;
-                        nint bs;
-                        if (packB)
+                        float* panelB = packedB;
+                        if (packWholeB)
                         {
-                            panelB = packedB + ((nint)jr * kc);
-                            bs = nrSize;
-                        }
-                        else if (nr == nrSize)
-                        {
-                            panelB = b + (pc * ldb) + jc + jr;
-                            bs = ldb;
+                            panelB += (nint)jr * kc;
                         }
                         else
                         {
-                            // An in-place read of a partial strip would run past the last row of B: pad it instead.
-                            GemmPacking.PackBPanel(transB, b, ldb, pc, jc + jr, kc, nr, nrSize, edgeB);
-                            panelB = edgeB;
-                            bs = nrSize;
+                            GemmPacking.PackBPanel(transB, b, ldb, pc, jc + jr, kc, nr, nrSize, panelB);
                         }
 
                         for (int ir = 0; ir < mc; ir += mrSize)
@@ -69,11 +60,11 @@ internal static unsafe class GemmDriver<TKernel>
                             float* cTile = c + ((ic + ir) * ldc) + jc + jr;
                             if (mr == mrSize && nr == nrSize)
                             {
-                                TKernel.Run(kc, panelA, panelB, bs, cTile, ldc, alpha, betaBlock);
+                                TKernel.Run(kc, panelA, panelB, nrSize, cTile, ldc, alpha, betaBlock);
                             }
                             else
                             {
-                                TKernel.Run(kc, panelA, panelB, bs, tile, nrSize, alpha, 0f);
+                                TKernel.Run(kc, panelA, panelB, nrSize, tile, nrSize, alpha, 0f);
                                 MergeEdge(tile, nrSize, mr, nr, betaBlock, cTile, ldc);
                             }
                         }

@@ -25,30 +25,19 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (nint p = 0; p < kc; p++)
+        // Unrolled by two k steps: halves the loop overhead against the 24 FMAs per iteration.
+        nint p = 0;
+        for (; p + 1 < kc; p += 2)
         {
-            Vector256<float> b0 = Avx.LoadVector256(b);
-            Vector256<float> b1 = Avx.LoadVector256(b + 8);
-            Vector256<float> ai = Vector256.Create(a[0]);
-            c00 = Fma.MultiplyAdd(ai, b0, c00);
-            c01 = Fma.MultiplyAdd(ai, b1, c01);
-            ai = Vector256.Create(a[1]);
-            c10 = Fma.MultiplyAdd(ai, b0, c10);
-            c11 = Fma.MultiplyAdd(ai, b1, c11);
-            ai = Vector256.Create(a[2]);
-            c20 = Fma.MultiplyAdd(ai, b0, c20);
-            c21 = Fma.MultiplyAdd(ai, b1, c21);
-            ai = Vector256.Create(a[3]);
-            c30 = Fma.MultiplyAdd(ai, b0, c30);
-            c31 = Fma.MultiplyAdd(ai, b1, c31);
-            ai = Vector256.Create(a[4]);
-            c40 = Fma.MultiplyAdd(ai, b0, c40);
-            c41 = Fma.MultiplyAdd(ai, b1, c41);
-            ai = Vector256.Create(a[5]);
-            c50 = Fma.MultiplyAdd(ai, b0, c50);
-            c51 = Fma.MultiplyAdd(ai, b1, c51);
-            a += 6;
-            b += bs;
+            Step(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            Step(a + 6, b + bs, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            a += 12;
+            b += 2 * bs;
+        }
+
+        if (p < kc)
+        {
+            Step(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
         }
 
         Vector256<float> va = Vector256.Create(alpha);
@@ -83,6 +72,36 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
         Update(c + (4 * ldc) + 8, c41, va, vb);
         Update(c + (5 * ldc), c50, va, vb);
         Update(c + (5 * ldc) + 8, c51, va, vb);
+    }
+
+    /// <summary>One k step: two B vectors times six broadcast A values into the 6 x 16 accumulator tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(
+        float* a, float* b,
+        ref Vector256<float> c00, ref Vector256<float> c01, ref Vector256<float> c10, ref Vector256<float> c11,
+        ref Vector256<float> c20, ref Vector256<float> c21, ref Vector256<float> c30, ref Vector256<float> c31,
+        ref Vector256<float> c40, ref Vector256<float> c41, ref Vector256<float> c50, ref Vector256<float> c51)
+    {
+        Vector256<float> b0 = Avx.LoadVector256(b);
+        Vector256<float> b1 = Avx.LoadVector256(b + 8);
+        Vector256<float> ai = Vector256.Create(a[0]);
+        c00 = Fma.MultiplyAdd(ai, b0, c00);
+        c01 = Fma.MultiplyAdd(ai, b1, c01);
+        ai = Vector256.Create(a[1]);
+        c10 = Fma.MultiplyAdd(ai, b0, c10);
+        c11 = Fma.MultiplyAdd(ai, b1, c11);
+        ai = Vector256.Create(a[2]);
+        c20 = Fma.MultiplyAdd(ai, b0, c20);
+        c21 = Fma.MultiplyAdd(ai, b1, c21);
+        ai = Vector256.Create(a[3]);
+        c30 = Fma.MultiplyAdd(ai, b0, c30);
+        c31 = Fma.MultiplyAdd(ai, b1, c31);
+        ai = Vector256.Create(a[4]);
+        c40 = Fma.MultiplyAdd(ai, b0, c40);
+        c41 = Fma.MultiplyAdd(ai, b1, c41);
+        ai = Vector256.Create(a[5]);
+        c50 = Fma.MultiplyAdd(ai, b0, c50);
+        c51 = Fma.MultiplyAdd(ai, b1, c51);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace RnnKernels.Kernels;
 
 /// <summary>
@@ -55,7 +57,20 @@ internal static unsafe class GemmPacking
     /// <summary>Packs one kc x cols strip of op(B) starting at (pc, j) into a kc x nr panel, zero-padding the columns.</summary>
     public static void PackBPanel(Transpose transB, float* b, nint ldb, int pc, int j, int kc, int cols, int nr, float* panel)
     {
-        if (transB == Transpose.No)
+        if (transB == Transpose.No && cols == nr && Vector128.IsHardwareAccelerated)
+        {
+            // The hot case (a full panel of an untransposed weight matrix): NR is a multiple of 4, copy in vectors.
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = b + ((pc + p) * ldb) + j;
+                float* d = panel + (p * nr);
+                for (int c = 0; c < nr; c += 4)
+                {
+                    Vector128.Store(Vector128.Load(src + c), d + c);
+                }
+            }
+        }
+        else if (transB == Transpose.No)
         {
             // op(B)(p, j) = B[p*ldb + j]: copy a contiguous run of each stored row.
             for (int p = 0; p < kc; p++)

@@ -1,0 +1,71 @@
+using System.Globalization;
+using RnnKernels.IO;
+
+namespace RnnKernels.Cli.Tests;
+
+public sealed class GradCommandTests
+{
+    [Theory]
+    [InlineData("tanh-l2-bidir-ce-ragged", "cross-entropy")]
+    [InlineData("relu-l1-mse", "mse")]
+    public void WritesLossStateAndEveryGradientMatchingPyTorch(string name, string loss)
+    {
+        using var dir = new TempDirectory();
+        string fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures");
+        string output = dir.File("grads.safetensors");
+        (int code, string stdout, string error) = Rnnk.Run("grad", "--model", Path.Combine(fixtures, $"{name}.model.safetensors"),
+            "--data", Path.Combine(fixtures, $"{name}.data.safetensors"), "--out", output, "--loss", loss);
+        Assert.True(code == 0, error);
+        Assert.Contains($"wrote={output}", stdout, StringComparison.Ordinal);
+
+        (IReadOnlyDictionary<string, SafeTensor> ours, _) = SafeTensorsFile.Read(output);
+        (IReadOnlyDictionary<string, SafeTensor> pytorch, _) = SafeTensorsFile.Read(Path.Combine(fixtures, $"{name}.expected.safetensors"));
+        Assert.Equal(pytorch.Keys.Order(), ours.Keys.Order());
+        foreach ((string key, SafeTensor expected) in pytorch)
+        {
+            Assert.Equal(expected.Shape, ours[key].Shape);
+            float[] a = expected.ToFloats(), b = ours[key].ToFloats();
+            double diff = 0, norm = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                diff += (a[i] - b[i]) * (double)(a[i] - b[i]);
+                norm += a[i] * (double)a[i];
+            }
+
+            Assert.True(Math.Sqrt(diff) <= 1e-4 * Math.Max(Math.Sqrt(norm), 1e-3), $"{key}: differs from PyTorch");
+        }
+    }
+
+    [Fact]
+    public void WritesNothingWhenTheInputIsBad()
+    {
+        using var dir = new TempDirectory();
+        string fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures");
+        string output = dir.File("grads.safetensors");
+        // The mse fixture has no class targets: cross-entropy must refuse it before writing anything.
+        (int code, _, string error) = Rnnk.Run("grad", "--model", Path.Combine(fixtures, "relu-l1-mse.model.safetensors"),
+            "--data", Path.Combine(fixtures, "relu-l1-mse.data.safetensors"), "--out", output);
+        Assert.Equal(2, code);
+        Assert.Contains("'targets'", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public void GradcheckPassesOnEveryFeature()
+    {
+        (int code, string output, string error) = Rnnk.Run("gradcheck", "--bidirectional", "--layers", "2", "--nonlinearity", "tanh");
+        Assert.True(code == 0, output + error);
+        Assert.Equal(2, output.Split('\n').Count(l => l.EndsWith("PASS", StringComparison.Ordinal)));
+        (code, output, error) = Rnnk.Run("gradcheck", "--nonlinearity", "relu", "--loss", "mse", "--layers", "1");
+        Assert.True(code == 0, output + error);
+    }
+
+    [Fact]
+    public void BenchReportsZeroAllocationsPerStep()
+    {
+        (int code, string output, string error) = Rnnk.Run("bench", "--seq", "8", "--batch", "3", "--input", "5", "--hidden", "17", "--output", "5", "--seconds", "0.2");
+        Assert.True(code == 0, error);
+        Assert.Equal("0", Rnnk.Field(output, "alloc_bytes_per_step"));
+        Assert.True(double.Parse(Rnnk.Field(output, "ms_per_step"), CultureInfo.InvariantCulture) > 0);
+    }
+}
