@@ -11,10 +11,12 @@ namespace RnnKernels.Cli;
 internal static class BenchCommand
 {
     private const string Help = """
-        rnnk bench [--preset charrnn|small-b1|mid-b16|large-b64|long-b8|all] [--threads 1]
+        rnnk bench [--preset charrnn|small-b1|mid-b16|large-b64|long-b8|all] [--threads 1] [--streaming]
                    [--seq T --batch B --input I --hidden H --output O] [--seconds 2] [--seed 1]
 
         Prints one line per size: ms_per_step (median of 5 rounds), gflops, alloc_bytes_per_step.
+        --streaming times StreamingRnn.Step instead (one inference step, batch 1): us_per_step.
+        --soak N runs N training steps and prints allocation and memory figures every N/10 steps.
         """;
 
     public static int Run(string[] args, TextWriter output)
@@ -24,9 +26,11 @@ internal static class BenchCommand
             return CliApp.Ok;
         }
 
-        var options = new CliArguments(args, new HashSet<string>());
+        var options = new CliArguments(args, new HashSet<string> { "streaming" });
         string? presetName = options.String("preset");
-        int threads = options.Int("threads", 1, 1, 1);
+        int threads = options.Int("threads", 1, 1, 256);
+        bool streaming = options.Flag("streaming");
+        int soak = options.Int("soak", 0, 0, int.MaxValue);
         double seconds = options.Float("seconds", 2f, 0f, 600f, minExclusive: true);
         int seed = options.Int("seed", 1, 0, int.MaxValue);
         var sizes = new[] { "seq", "batch", "input", "hidden", "output" }.Select(n => options.String(n)).ToArray();
@@ -52,7 +56,18 @@ internal static class BenchCommand
         options.EnsureAllUsed("bench");
         foreach (BenchPreset preset in presets)
         {
-            Measure(preset, threads, seconds, seed, output);
+            if (soak > 0)
+            {
+                Soak(preset, threads, soak, seed, output);
+            }
+            else if (streaming)
+            {
+                MeasureStreaming(preset, seconds, seed, output);
+            }
+            else
+            {
+                Measure(preset, threads, seconds, seed, output);
+            }
         }
 
         return CliApp.Ok;
@@ -63,14 +78,57 @@ internal static class BenchCommand
         var shape = new RnnShape(p.Input, p.Hidden, p.Output);
         var model = new RnnModel(shape, seed);
         SequenceData data = SequenceData.CreateRandom(shape, p.Steps, p.Batch, LossKind.CrossEntropy, seed + 1);
-        var trainer = new Trainer(new RnnEngine(model, p.Steps, p.Batch), new Sgd(model.Parameters.Length, 1e-3f));
+        using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+        var trainer = new Trainer(new RnnEngine(model, p.Steps, p.Batch, pool), new Sgd(model.Parameters.Length, 1e-3f));
         void Step() => trainer.Step(data.Inputs, p.Steps, p.Batch, data.ClassTargets);
 
-        // Warm up (JIT tiers, scratch buffers), then 5 timed rounds; the median round is reported.
+        double ms = MedianMilliseconds(Step, seconds, out long allocPerStep);
+        output.WriteLine(
+            $"bench impl=rnnkernels preset={p.Name} T={p.Steps} B={p.Batch} I={p.Input} H={p.Hidden} O={p.Output} threads={threads} " +
+            $"ms_per_step={ms:F4} gflops={p.FlopsPerStep / (ms * 1e6):F2} alloc_bytes_per_step={allocPerStep} kernels={KernelPaths.Best}");
+    }
+
+    /// <summary>
+    /// Runs many steps and reports, every tenth of the run, the bytes allocated since warm-up, the GC heap, the
+    /// working set and the collection counts: all should stay flat.
+    /// </summary>
+    private static void Soak(BenchPreset p, int threads, int steps, int seed, TextWriter output)
+    {
+        var shape = new RnnShape(p.Input, p.Hidden, p.Output);
+        var model = new RnnModel(shape, seed);
+        SequenceData data = SequenceData.CreateRandom(shape, p.Steps, p.Batch, LossKind.CrossEntropy, seed + 1);
+        using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+        var trainer = new Trainer(new RnnEngine(model, p.Steps, p.Batch, pool), new Sgd(model.Parameters.Length, 1e-4f));
+        for (int i = 0; i < 100; i++)
+        {
+            trainer.Step(data.Inputs, p.Steps, p.Batch, data.ClassTargets);
+        }
+
+        GC.Collect();
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+        var clock = Stopwatch.StartNew();
+        int every = Math.Max(1, steps / 10);
+        for (int i = 1; i <= steps; i++)
+        {
+            trainer.Step(data.Inputs, p.Steps, p.Batch, data.ClassTargets);
+            if (i % every == 0 || i == steps)
+            {
+                output.WriteLine(
+                    $"soak preset={p.Name} threads={threads} step={i} allocated_bytes_since_warmup={GC.GetAllocatedBytesForCurrentThread() - allocated} " +
+                    $"gc_heap_bytes={GC.GetTotalMemory(false)} working_set_bytes={Environment.WorkingSet} gen0_collections={GC.CollectionCount(0) - gen0} " +
+                    $"gen2_collections={GC.CollectionCount(2) - gen2} ms_per_step={clock.Elapsed.TotalMilliseconds / i:F4}");
+            }
+        }
+    }
+
+    /// <summary>Warms up (JIT tiers, scratch buffers), then times 5 rounds and returns the median ms per call.</summary>
+    private static double MedianMilliseconds(Action step, double seconds, out long allocPerStep)
+    {
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < 3 || clock.Elapsed.TotalSeconds < Math.Min(0.5, seconds / 4); i++)
         {
-            Step();
+            step();
         }
 
         const int Rounds = 5;
@@ -83,7 +141,7 @@ internal static class BenchCommand
             int n = 0;
             do
             {
-                Step();
+                step();
                 n++;
             }
             while (clock.Elapsed.TotalSeconds < seconds / Rounds || n < 2);
@@ -92,11 +150,27 @@ internal static class BenchCommand
             steps += n;
         }
 
-        long allocPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocated) / steps;
+        allocPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocated) / steps;
         Array.Sort(perStep);
-        double ms = perStep[Rounds / 2];
+        return perStep[Rounds / 2];
+    }
+
+    private static void MeasureStreaming(BenchPreset p, double seconds, int seed, TextWriter output)
+    {
+        var shape = new RnnShape(p.Input, p.Hidden, p.Output);
+        var stream = new StreamingRnn(new RnnModel(shape, seed), batch: 1);
+        SequenceData data = SequenceData.CreateRandom(shape, 64, 1, LossKind.CrossEntropy, seed + 1);
+        float[] logits = new float[p.Output];
+        int t = 0;
+        void Step()
+        {
+            stream.Step(data.Inputs.AsSpan(t * p.Input, p.Input), logits);
+            t = (t + 1) % 64;
+        }
+
+        double us = MedianMilliseconds(Step, seconds, out long allocPerStep) * 1000;
         output.WriteLine(
-            $"bench impl=rnnkernels preset={p.Name} T={p.Steps} B={p.Batch} I={p.Input} H={p.Hidden} O={p.Output} threads={threads} " +
-            $"ms_per_step={ms:F4} gflops={p.FlopsPerStep / (ms * 1e6):F2} alloc_bytes_per_step={allocPerStep} kernels={KernelPaths.Best}");
+            $"bench impl=rnnkernels mode=streaming preset={p.Name} I={p.Input} H={p.Hidden} O={p.Output} B=1 " +
+            $"us_per_step={us:F3} alloc_bytes_per_step={allocPerStep} kernels={KernelPaths.Best}");
     }
 }

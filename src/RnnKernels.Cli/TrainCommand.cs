@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using RnnKernels.IO;
+using RnnKernels.Kernels;
 using RnnKernels.Optimizers;
 using RnnKernels.Text;
 
@@ -16,7 +17,7 @@ internal static class TrainCommand
 
     private const string Help = """
         rnnk train [--text FILE] [--hidden 256] [--layers 1] [--seq 64] [--batch 32] [--steps 1000]
-                   [--lr 0.003] [--optimizer adam|adagrad|sgd] [--clip 5] [--seed 1] [--threads 1]
+                   [--lr 0.003] [--optimizer adam|adagrad|sgd] [--clip 5] [--seed 1] [--threads N]
                    [--save PATH] [--resume PATH] [--sample-every N]
 
           --text          UTF-8 text to learn (default: the built-in harbour logbook, ~100 KB)
@@ -25,6 +26,7 @@ internal static class TrainCommand
           --resume        start from a saved model (its sizes and vocabulary; optimizer state starts fresh)
           --sample-every  print a short generated sample every N steps (0: never; default steps/4)
           --clip          clip gradients to this global norm (0: off)
+          --threads       worker threads (default: all cores); results are identical for any number
         Prints: trained steps=N loss_start=X loss_end=Y chars_per_s=Z [saved=PATH]  (losses in nats/char)
         """;
 
@@ -39,7 +41,8 @@ internal static class TrainCommand
         string text = options.TextPath is null ? DefaultCorpus.Text : ReadText(options.TextPath);
         (RnnModel model, CharVocabulary vocabulary) = CreateOrResume(options, text);
         var streams = new CharStreams(vocabulary.Encode(text), vocabulary.Count, options.Steps, options.Batch);
-        var engine = new RnnEngine(model, options.Steps, options.Batch);
+        using WorkerPool? pool = options.Threads > 1 ? new WorkerPool(options.Threads) : null;
+        var engine = new RnnEngine(model, options.Steps, options.Batch, pool);
         var trainer = new Trainer(engine, CreateOptimizer(options, model.Parameters.Length), options.Clip);
         var progress = new TrainProgress(output, options.TrainingSteps, options.Steps * options.Batch);
         float[] state = new float[model.Shape.StateSize(options.Batch)];

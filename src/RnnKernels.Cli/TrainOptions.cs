@@ -26,7 +26,7 @@ internal sealed record TrainOptions(
         float lr = o.Float("lr", DefaultRates[optimizer], 0f, 10f, minExclusive: true);
         float clip = o.Float("clip", 5f, 0f, 1e6f);
         int seed = o.Int("seed", 1, 0, int.MaxValue);
-        int threads = o.Int("threads", 1, 1, 1);
+        int threads = o.Int("threads", Environment.ProcessorCount, 1, 256);
         string? save = o.String("save");
         string? resume = o.String("resume");
         int sampleEvery = o.Int("sample-every", Math.Max(1, steps / 4), 0, int.MaxValue);

@@ -32,12 +32,36 @@ public static unsafe class Gemm
     public static void Compute(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        Compute(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Compute(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, null);
+
+    /// <summary>
+    /// The same product split over the threads of <paramref name="pool"/> by output tiles (column strips, or row
+    /// strips when C is narrow). Every element of C is computed by one thread in the same order as on one thread, so
+    /// the result is bitwise identical for any degree of parallelism.
+    /// </summary>
+    /// <param name="transA">Whether A is used transposed.</param>
+    /// <param name="transB">Whether B is used transposed.</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="k">Columns of op(A), rows of op(B).</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">Matrix A, row-major.</param>
+    /// <param name="lda">Row stride of A in elements.</param>
+    /// <param name="b">Matrix B, row-major.</param>
+    /// <param name="ldb">Row stride of B in elements.</param>
+    /// <param name="beta">Scale of the existing C; 0 ignores what C held.</param>
+    /// <param name="c">Matrix C, row-major, updated in place.</param>
+    /// <param name="ldc">Row stride of C in elements.</param>
+    /// <param name="pool">Worker threads to use, or null for the calling thread only.</param>
+    public static void Compute(
+        Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool) =>
+        Compute(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool);
 
     /// <summary>The same product on a chosen instruction-set path (tests and benchmarks run every path).</summary>
     internal static void Compute(
         IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool = null)
     {
         GemmArguments.Validate(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
         if (!KernelPaths.IsSupported(path))
@@ -52,35 +76,51 @@ public static unsafe class Gemm
 
         fixed (float* pa = a, pb = b, pc = c)
         {
-            if (k == 0 || alpha == 0f)
+            if (pool is not null && pool.DegreeOfParallelism > 1 && GemmParallelWork.Worthwhile(m, n, k))
             {
-                // BLAS semantics: the product is exactly zero, A and B are not read.
-                ScaleRows(m, n, beta, pc, ldc);
+                GemmParallelWork work = pool.GemmWork;
+                work.Set(path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                pool.Run(work, work.Partition(pool.DegreeOfParallelism));
                 return;
             }
 
-            if (m == 1)
-            {
-                float* x = transA == Transpose.No || k == 1 ? pa : Gather(pa, lda, k);
-                Gemv.Run(transB, n, k, alpha, x, pb, ldb, beta, pc, path != IsaPath.Scalar);
-                return;
-            }
+            Serial(path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        }
+    }
 
-            switch (path)
-            {
-                case IsaPath.Avx2Fma:
-                    GemmDriver<GemmKernelAvx2>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-                    break;
-                case IsaPath.Neon:
-                    GemmDriver<GemmKernelNeon>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-                    break;
-                case IsaPath.Vector128:
-                    GemmDriver<GemmKernelVector128>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-                    break;
-                default:
-                    GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-                    break;
-            }
+    /// <summary>The product on the calling thread, for validated pointers.</summary>
+    internal static void Serial(
+        IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        float* pa, nint lda, float* pb, nint ldb, float beta, float* pc, nint ldc)
+    {
+        if (k == 0 || alpha == 0f)
+        {
+            // BLAS semantics: the product is exactly zero, A and B are not read.
+            ScaleRows(m, n, beta, pc, ldc);
+            return;
+        }
+
+        if (m == 1)
+        {
+            float* x = transA == Transpose.No || k == 1 ? pa : Gather(pa, lda, k);
+            Gemv.Run(transB, n, k, alpha, x, pb, ldb, beta, pc, path != IsaPath.Scalar);
+            return;
+        }
+
+        switch (path)
+        {
+            case IsaPath.Avx2Fma:
+                GemmDriver<GemmKernelAvx2>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                break;
+            case IsaPath.Neon:
+                GemmDriver<GemmKernelNeon>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                break;
+            case IsaPath.Vector128:
+                GemmDriver<GemmKernelVector128>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                break;
+            default:
+                GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                break;
         }
     }
 

@@ -12,7 +12,7 @@ internal static class OutputLayer
         Span<float> logits = ws.Logits.AsSpan(0, rows * o);
         Elementwise.BroadcastRows(model.View(model.Layout.OutputBias), [], rows, logits, o);
         Gemm.Compute(Transpose.No, Transpose.Yes, rows, o, dh, 1f, ws.LayerOutputs[^1].AsSpan(0, rows * dh), dh,
-            model.View(model.Layout.OutputWeight), dh, 1f, logits, o);
+            model.View(model.Layout.OutputWeight), dh, 1f, logits, o, ws.Pool);
     }
 
     /// <summary>Accumulates dW_o and db_o from dE/do and writes dE/dh of the top layer.</summary>
@@ -22,9 +22,9 @@ internal static class OutputLayer
         ReadOnlySpan<float> dLogits = ws.LogitGradient.AsSpan(0, rows * o);
         ParameterTensor weight = model.Layout.OutputWeight, bias = model.Layout.OutputBias;
         Gemm.Compute(Transpose.Yes, Transpose.No, o, dh, rows, 1f, dLogits, o, ws.LayerOutputs[^1].AsSpan(0, rows * dh), dh,
-            1f, gradients.AsSpan(weight.Offset, weight.Length), dh);
+            1f, gradients.AsSpan(weight.Offset, weight.Length), dh, ws.Pool);
         Reductions.ColumnSums(dLogits, rows, o, gradients.AsSpan(bias.Offset, bias.Length), accumulate: true);
         Gemm.Compute(Transpose.No, Transpose.No, rows, dh, o, 1f, dLogits, o, model.View(weight), dh, 0f,
-            ws.LayerOutputGradients[^1].AsSpan(0, rows * dh), dh);
+            ws.LayerOutputGradients[^1].AsSpan(0, rows * dh), dh, ws.Pool);
     }
 }

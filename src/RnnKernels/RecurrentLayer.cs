@@ -29,7 +29,7 @@ internal static class RecurrentLayer
 
         // a_t = b_ih + b_hh + x_t W_F^T for every step at once, written into this direction's columns of y.
         Elementwise.BroadcastRows(model.View(weights.BiasIh), model.View(weights.BiasHh), rows, y[column..], dh);
-        Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, width, 1f, x, width, model.View(weights.WeightIh), width, 1f, y[column..], dh);
+        Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, width, 1f, x, width, model.View(weights.WeightIh), width, 1f, y[column..], dh, ws.Pool);
 
         float[] recurrentT = ws.TransposedRecurrent[(layer * shape.Directions) + direction];
         Matrices.Transpose(model.View(weights.WeightHh), h, h, recurrentT);
@@ -44,7 +44,7 @@ internal static class RecurrentLayer
             int active = ws.ActiveRows[t];
 
             // a_t += h_{t-1} W_R^T, then h_t = f(a_t) on the rows still in the tile's cache.
-            Gemm.Compute(Transpose.No, Transpose.No, active, h, h, 1f, hPrev, ldPrev, recurrentT, h, 1f, current, dh);
+            Gemm.Compute(Transpose.No, Transpose.No, active, h, h, 1f, hPrev, ldPrev, recurrentT, h, 1f, current, dh, ws.Pool);
             if (ws.AllActive[t] && dh == h)
             {
                 // Every entry runs at t, so active == batch and the step's rows are one contiguous block.
@@ -105,7 +105,7 @@ internal static class RecurrentLayer
                 // dA_t = (dH_t + dA_{t+1} W_R) * f'(h_t) for the whole step at once.
                 Elementwise.Add(dy.Slice(t * batch * h, batch * h), carried, dAt);
                 ActivateBackward(shape.Nonlinearity, y.Slice(t * batch * h, batch * h), dAt);
-                Gemm.Compute(Transpose.No, Transpose.No, batch, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h);
+                Gemm.Compute(Transpose.No, Transpose.No, batch, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool);
                 continue;
             }
 
@@ -126,7 +126,7 @@ internal static class RecurrentLayer
                 }
             }
 
-            Gemm.Compute(Transpose.No, Transpose.No, active, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h);
+            Gemm.Compute(Transpose.No, Transpose.No, active, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool);
             for (int b = 0; b < active; b++)
             {
                 if (t >= ws.Lengths[b])
@@ -144,7 +144,7 @@ internal static class RecurrentLayer
         {
             // dX += dA W_F: the gradient the layer below (or the caller) receives.
             Gemm.Compute(Transpose.No, Transpose.No, rows, width, h, 1f, dA, h, model.View(weights.WeightIh), width,
-                overwriteInputGradient ? 0f : 1f, inputGradient, width);
+                overwriteInputGradient ? 0f : 1f, inputGradient, width, ws.Pool);
         }
     }
 
@@ -166,14 +166,14 @@ internal static class RecurrentLayer
         {
             int dAStart = direction == 0 ? batch * h : 0;
             int yStart = (direction == 0 ? 0 : batch * dh) + column;
-            Gemm.Compute(Transpose.Yes, Transpose.No, h, h, (steps - 1) * batch, 1f, dA[dAStart..], h, y[yStart..], dh, 1f, dWhh, h);
+            Gemm.Compute(Transpose.Yes, Transpose.No, h, h, (steps - 1) * batch, 1f, dA[dAStart..], h, y[yStart..], dh, 1f, dWhh, h, ws.Pool);
         }
 
-        Gemm.Compute(Transpose.Yes, Transpose.No, h, h, batch, 1f, dA.Slice(firstStep * batch * h, batch * h), h, h0, h, 1f, dWhh, h);
+        Gemm.Compute(Transpose.Yes, Transpose.No, h, h, batch, 1f, dA.Slice(firstStep * batch * h, batch * h), h, h0, h, 1f, dWhh, h, ws.Pool);
 
         // dW_F = dA^T X over all steps.
         Gemm.Compute(Transpose.Yes, Transpose.No, h, width, rows, 1f, dA, h, x, width, 1f,
-            gradients.AsSpan(weights.WeightIh.Offset, weights.WeightIh.Length), width);
+            gradients.AsSpan(weights.WeightIh.Offset, weights.WeightIh.Length), width, ws.Pool);
 
         // b_ih and b_hh enter a_t identically, so both receive the column sums of dA.
         Reductions.ColumnSums(dA, rows, h, ws.BiasGradient, accumulate: false);

@@ -25,7 +25,9 @@ public sealed class RnnEngine
     /// <param name="model">The model whose parameters are read (and whose gradients are computed).</param>
     /// <param name="maxSteps">Largest T a batch will have.</param>
     /// <param name="maxBatch">Largest B a batch will have.</param>
-    public RnnEngine(RnnModel model, int maxSteps, int maxBatch)
+    /// <param name="pool">Worker threads for the GEMMs, or null to run on the calling thread only. Results are
+    /// bitwise identical for any degree of parallelism.</param>
+    public RnnEngine(RnnModel model, int maxSteps, int maxBatch, WorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
@@ -33,7 +35,7 @@ public sealed class RnnEngine
         Model = model;
         MaxSteps = maxSteps;
         MaxBatch = maxBatch;
-        _ws = new RnnWorkspace(model.Shape, maxSteps, maxBatch);
+        _ws = new RnnWorkspace(model.Shape, maxSteps, maxBatch, pool);
         Gradients = new float[model.Layout.TotalLength];
     }
 

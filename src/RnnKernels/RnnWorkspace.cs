@@ -1,3 +1,5 @@
+using RnnKernels.Kernels;
+
 namespace RnnKernels;
 
 /// <summary>
@@ -7,8 +9,9 @@ namespace RnnKernels;
 /// </summary>
 internal sealed class RnnWorkspace
 {
-    public RnnWorkspace(RnnShape shape, int maxSteps, int maxBatch)
+    public RnnWorkspace(RnnShape shape, int maxSteps, int maxBatch, WorkerPool? pool)
     {
+        Pool = pool;
         int rows = checked(maxSteps * maxBatch);
         int h = shape.HiddenSize, dh = shape.LayerOutputSize;
         int ld = shape.Layers * shape.Directions;
@@ -42,6 +45,9 @@ internal sealed class RnnWorkspace
         AllActive = new bool[maxSteps];
         MaskedTargets = new int[rows];
     }
+
+    /// <summary>Threads for the GEMMs (split by output tiles, so results do not depend on their number), or null.</summary>
+    public WorkerPool? Pool { get; }
 
     /// <summary>x [T, B, I], copied at forward because backward needs it for dW_F.</summary>
     public float[] Input { get; }

@@ -1,0 +1,76 @@
+using System.Numerics;
+
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// Splits one GEMM over a <see cref="WorkerPool"/> by output strips. Strip boundaries fall on multiples of the
+/// micro-kernel's tile (NR columns or MR rows; 4 vectors of columns for the M = 1 path), so every element sees the
+/// same tile, the same k order and the same edge handling as on one thread: bitwise identical results for any
+/// thread count. One instance per pool, reused (no allocation per call).
+/// </summary>
+internal sealed unsafe class GemmParallelWork : IParallelWork
+{
+    // Below this many multiply-adds the wake-up of the workers costs more than it saves.
+    private const long MinimumWork = 1 << 17;
+
+    private IsaPath _path;
+    private Transpose _transA, _transB;
+    private int _m, _n, _k, _chunk;
+    private float _alpha, _beta;
+    private float* _a, _b, _c;
+    private nint _lda, _ldb, _ldc;
+    private bool _splitColumns;
+
+    public static bool Worthwhile(int m, int n, int k) => (long)m * n * k >= MinimumWork;
+
+    public void Set(IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        (_path, _transA, _transB, _m, _n, _k, _alpha, _beta) = (path, transA, transB, m, n, k, alpha, beta);
+        _a = a;
+        _b = b;
+        _c = c;
+        (_lda, _ldb, _ldc) = (lda, ldb, ldc);
+    }
+
+    /// <summary>Chooses strips for up to <paramref name="threads"/> parts and returns how many parts there are.</summary>
+    public int Partition(int threads)
+    {
+        (int mr, int nr) = Tile(_path);
+        int columnGrain = _m == 1 ? 4 * Vector<float>.Count : nr;
+        int columnStrips = (_n + columnGrain - 1) / columnGrain;
+        int rowStrips = (_m + mr - 1) / mr;
+        _splitColumns = columnStrips >= threads || columnStrips >= rowStrips || _m == 1;
+        int strips = _splitColumns ? columnStrips : rowStrips;
+        int grain = _splitColumns ? columnGrain : mr;
+        int parts = Math.Min(threads, strips);
+        _chunk = (strips + parts - 1) / parts * grain;
+        int extent = _splitColumns ? _n : _m;
+        return (extent + _chunk - 1) / _chunk;
+    }
+
+    public void Execute(int part, int parts)
+    {
+        int start = part * _chunk;
+        if (_splitColumns)
+        {
+            int count = Math.Min(_n, start + _chunk) - start;
+            float* b = _transB == Transpose.No ? _b + start : _b + (start * _ldb);
+            Gemm.Serial(_path, _transA, _transB, _m, count, _k, _alpha, _a, _lda, b, _ldb, _beta, _c + start, _ldc);
+        }
+        else
+        {
+            int count = Math.Min(_m, start + _chunk) - start;
+            float* a = _transA == Transpose.No ? _a + (start * _lda) : _a + start;
+            Gemm.Serial(_path, _transA, _transB, count, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (start * _ldc), _ldc);
+        }
+    }
+
+    private static (int MR, int NR) Tile(IsaPath path) => path switch
+    {
+        IsaPath.Avx2Fma => (GemmKernelAvx2.MR, GemmKernelAvx2.NR),
+        IsaPath.Neon => (GemmKernelNeon.MR, GemmKernelNeon.NR),
+        IsaPath.Vector128 => (GemmKernelVector128.MR, GemmKernelVector128.NR),
+        _ => (GemmKernelScalar.MR, GemmKernelScalar.NR),
+    };
+}

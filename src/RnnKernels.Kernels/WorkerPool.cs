@@ -1,0 +1,147 @@
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// A fixed set of worker threads for the parallel kernels, created once and reused by every parallel region: no
+/// thread is started per call, nothing is allocated per region, and work is split statically (part p always runs
+/// the same range), so results do not depend on timing. The calling thread runs part 0 itself.
+/// </summary>
+/// <remarks>
+/// The library starts no thread unless a pool with <see cref="DegreeOfParallelism"/> above 1 is created. One pool
+/// serves one caller at a time (an engine, or several engines used from one thread); regions from different threads
+/// on the same pool are serialised. Dispose it to stop its threads.
+/// </remarks>
+public sealed class WorkerPool : IDisposable
+{
+    private readonly Thread[] _threads;
+    private readonly SemaphoreSlim[] _start;
+    private readonly CountdownEvent _done;
+    private readonly Lock _region = new();
+    private IParallelWork? _work;
+    private int _parts;
+    private Exception? _failure;
+    private volatile bool _stopping;
+
+    /// <summary>Creates the pool and its <paramref name="degreeOfParallelism"/> - 1 background threads.</summary>
+    /// <param name="degreeOfParallelism">Threads working on each region, the caller included (1..256).</param>
+    public WorkerPool(int degreeOfParallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(degreeOfParallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(degreeOfParallelism, 256);
+        DegreeOfParallelism = degreeOfParallelism;
+        int workers = degreeOfParallelism - 1;
+        _threads = new Thread[workers];
+        _start = new SemaphoreSlim[workers];
+        _done = new CountdownEvent(Math.Max(1, workers));
+        for (int i = 0; i < workers; i++)
+        {
+            _start[i] = new SemaphoreSlim(0);
+            int part = i + 1;
+            _threads[i] = new Thread(() => WorkerLoop(part)) { IsBackground = true, Name = $"rnnk-worker-{part}" };
+            _threads[i].Start();
+        }
+    }
+
+    /// <summary>Threads working on each region, the caller included.</summary>
+    public int DegreeOfParallelism { get; }
+
+    /// <summary>The GEMM region this pool runs, reused by every parallel GEMM (regions on a pool are serialised).</summary>
+    internal GemmParallelWork GemmWork { get; } = new();
+
+    /// <summary>Stops the worker threads.</summary>
+    public void Dispose()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _stopping = true;
+        foreach (SemaphoreSlim start in _start)
+        {
+            start.Release();
+        }
+
+        foreach (Thread thread in _threads)
+        {
+            thread.Join();
+        }
+
+        foreach (SemaphoreSlim start in _start)
+        {
+            start.Dispose();
+        }
+
+        _done.Dispose();
+    }
+
+    /// <summary>Runs work.Execute(p, parts) for p in [0, parts) with parts &lt;= <see cref="DegreeOfParallelism"/>; returns when all are done.</summary>
+    internal void Run(IParallelWork work, int parts)
+    {
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        if (parts <= 1)
+        {
+            work.Execute(0, 1);
+            return;
+        }
+
+        lock (_region)
+        {
+            _work = work;
+            _parts = parts;
+            _failure = null;
+            _done.Reset(parts - 1);
+            for (int i = 0; i < parts - 1; i++)
+            {
+                _start[i].Release();
+            }
+
+            try
+            {
+                work.Execute(0, parts);
+            }
+            finally
+            {
+                _done.Wait();
+                _work = null;
+            }
+
+            if (_failure is not null)
+            {
+                throw new AggregateException("A worker thread failed in a parallel kernel.", _failure);
+            }
+        }
+    }
+
+    private void WorkerLoop(int part)
+    {
+        SemaphoreSlim start = _start[part - 1];
+        while (true)
+        {
+            start.Wait();
+            if (_stopping)
+            {
+                return;
+            }
+
+            try
+            {
+                _work!.Execute(part, _parts);
+            }
+            catch (Exception e)
+            {
+                _failure = e;
+            }
+            finally
+            {
+                _done.Signal();
+            }
+        }
+    }
+}
+
+/// <summary>One parallel region's work: part p of parts, each writing only its own outputs.</summary>
+internal interface IParallelWork
+{
+    /// <summary>Runs part <paramref name="part"/> of <paramref name="parts"/>.</summary>
+    void Execute(int part, int parts);
+}

@@ -1,0 +1,62 @@
+using RnnKernels;
+using RnnKernels.Kernels;
+using RnnKernels.Optimizers;
+
+namespace RnnKernels.Tests;
+
+/// <summary>Training with 1, 2 and 3 threads must give bitwise identical parameters.</summary>
+public sealed class ParallelTests
+{
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 2)]
+    public void ParametersAreBitwiseIdenticalForAnyThreadCount(bool bidirectional, int layers)
+    {
+        var shape = new RnnShape(37, 70, 29, layers, bidirectional);
+        float[] single = Train(shape, threads: 1);
+        Assert.Equal(single, Train(shape, threads: 2));
+        Assert.Equal(single, Train(shape, threads: 3));
+    }
+
+    [Fact]
+    public void ParallelGemmIsBitwiseIdenticalAndAllocatesNothing()
+    {
+        var random = new Random(4);
+        float[] a = Enumerable.Range(0, 150 * 300).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] b = Enumerable.Range(0, 300 * 333).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        foreach ((int m, int n, int k, Transpose ta, Transpose tb) in new[]
+        {
+            (150, 333, 300, Transpose.No, Transpose.No), (1, 333, 300, Transpose.No, Transpose.No), (150, 7, 300, Transpose.No, Transpose.Yes),
+            (64, 300, 150, Transpose.Yes, Transpose.Yes), (1, 300, 150, Transpose.No, Transpose.Yes),
+        })
+        {
+            int lda = ta == Transpose.No ? k : m, ldb = tb == Transpose.No ? n : k;
+            float[] expected = new float[m * n];
+            Gemm.Compute(ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 0f, expected, n);
+            for (int threads = 2; threads <= 3; threads++)
+            {
+                using var pool = new WorkerPool(threads);
+                float[] c = new float[m * n];
+                Gemm.Compute(ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 0f, c, n, pool);
+                Assert.Equal(expected, c);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                Gemm.Compute(ta, tb, m, n, k, 0.5f, a, lda, b, ldb, 1f, c, n, pool);
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        }
+    }
+
+    private static float[] Train(RnnShape shape, int threads)
+    {
+        using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+        var model = new RnnModel(shape, seed: 11);
+        var trainer = new Trainer(new RnnEngine(model, 9, 20, pool), new Adam(model.Parameters.Length, 0.01f), clipNorm: 1f);
+        for (int step = 0; step < 4; step++)
+        {
+            SequenceData data = SequenceData.CreateRandom(shape, 9, 20, LossKind.CrossEntropy, seed: step);
+            trainer.Step(data.Inputs, 9, 20, data.ClassTargets);
+        }
+
+        return model.Parameters;
+    }
+}
