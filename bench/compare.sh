@@ -10,11 +10,11 @@ dotnet build src/RnnKernels.Cli -c Release -o artifacts/rnnk >/dev/null
 ours=$(artifacts/rnnk/rnnk bench --preset all --threads "$threads" --seconds "$seconds")
 theirs=$(/usr/bin/python3 bench/pytorch_bench.py --preset all --threads "$threads" --seconds "$seconds")
 printf '%s\n%s\n\n' "$ours" "$theirs"
-printf '| preset | rnnkernels ms/step | pytorch ms/step | speedup | rnnkernels alloc B/step |\n|---|---|---|---|---|\n'
+printf '| preset | threads | rnnkernels ms/step | pytorch ms/step | speedup | rnnkernels alloc B/step |\n|---|---|---|---|---|---|\n'
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
 for preset in charrnn small-b1 mid-b16 large-b64 long-b8; do
   a=$(grep "preset=$preset " <<<"$ours" | field ms_per_step)
   b=$(grep "preset=$preset " <<<"$theirs" | field ms_per_step)
   alloc=$(grep "preset=$preset " <<<"$ours" | field alloc_bytes_per_step)
-  printf '| %s | %s | %s | %.2fx | %s |\n' "$preset" "$a" "$b" "$(echo "$b / $a" | bc -l)" "$alloc"
+  awk -v p="$preset" -v t="$threads" -v a="$a" -v b="$b" -v m="$alloc" 'BEGIN { printf "| %s | %s | %s | %s | %.2fx | %s |\n", p, t, a, b, b / a, m }'
 done

@@ -11,7 +11,7 @@ namespace RnnKernels.Cli;
 internal static class BenchCommand
 {
     private const string Help = """
-        rnnk bench [--preset charrnn|small-b1|mid-b16|large-b64|long-b8|all] [--threads 1] [--streaming]
+        rnnk bench [--preset charrnn|small-b1|mid-b16|large-b64|long-b8|decay-b8|all] [--threads 1] [--streaming]
                    [--seq T --batch B --input I --hidden H --output O] [--seconds 2] [--seed 1]
 
         Prints one line per size: ms_per_step (median of 5 rounds), gflops, alloc_bytes_per_step.
@@ -49,8 +49,8 @@ internal static class BenchCommand
         {
             presetName ??= "charrnn";
             presets = presetName == "all" ? BenchPreset.All
-                : [BenchPreset.All.FirstOrDefault(p => p.Name == presetName)
-                    ?? throw new UsageException($"--preset must be one of {string.Join(", ", BenchPreset.All.Select(p => p.Name))}, all; got '{presetName}'")];
+                : [BenchPreset.All.Append(BenchPreset.Decay).FirstOrDefault(p => p.Name == presetName)
+                    ?? throw new UsageException($"--preset must be one of {string.Join(", ", BenchPreset.All.Append(BenchPreset.Decay).Select(p => p.Name))}, all; got '{presetName}'")];
         }
 
         options.EnsureAllUsed("bench");
@@ -75,9 +75,7 @@ internal static class BenchCommand
 
     private static void Measure(BenchPreset p, int threads, double seconds, int seed, TextWriter output)
     {
-        var shape = new RnnShape(p.Input, p.Hidden, p.Output);
-        var model = new RnnModel(shape, seed);
-        SequenceData data = SequenceData.CreateRandom(shape, p.Steps, p.Batch, LossKind.CrossEntropy, seed + 1);
+        (RnnModel model, SequenceData data) = Setup(p, seed);
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
         var trainer = new Trainer(new RnnEngine(model, p.Steps, p.Batch, pool), new Sgd(model.Parameters.Length, 1e-3f));
         void Step() => trainer.Step(data.Inputs, p.Steps, p.Batch, data.ClassTargets);
@@ -94,9 +92,7 @@ internal static class BenchCommand
     /// </summary>
     private static void Soak(BenchPreset p, int threads, int steps, int seed, TextWriter output)
     {
-        var shape = new RnnShape(p.Input, p.Hidden, p.Output);
-        var model = new RnnModel(shape, seed);
-        SequenceData data = SequenceData.CreateRandom(shape, p.Steps, p.Batch, LossKind.CrossEntropy, seed + 1);
+        (RnnModel model, SequenceData data) = Setup(p, seed);
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
         var trainer = new Trainer(new RnnEngine(model, p.Steps, p.Batch, pool), new Sgd(model.Parameters.Length, 1e-4f));
         for (int i = 0; i < 100; i++)
@@ -120,6 +116,24 @@ internal static class BenchCommand
                     $"gen2_collections={GC.CollectionCount(2) - gen2} ms_per_step={clock.Elapsed.TotalMilliseconds / i:F4}");
             }
         }
+    }
+
+    /// <summary>A model and a random batch for a preset; a decaying preset shrinks W_R and the inputs.</summary>
+    private static (RnnModel Model, SequenceData Data) Setup(BenchPreset p, int seed)
+    {
+        var shape = new RnnShape(p.Input, p.Hidden, p.Output);
+        var model = new RnnModel(shape, seed);
+        SequenceData data = SequenceData.CreateRandom(shape, p.Steps, p.Batch, LossKind.CrossEntropy, seed + 1);
+        if (p.RecurrentScale != 1f)
+        {
+            RecurrentTensors weights = model.Layout.Recurrent(0, 0);
+            Elementwise.Scale(model.View(weights.WeightHh), p.RecurrentScale, model.View(weights.WeightHh));
+            model.View(weights.BiasIh).Clear();
+            model.View(weights.BiasHh).Clear();
+            Elementwise.Scale(data.Inputs, 1e-38f, data.Inputs);
+        }
+
+        return (model, data);
     }
 
     /// <summary>Warms up (JIT tiers, scratch buffers), then times 5 rounds and returns the median ms per call.</summary>

@@ -11,7 +11,7 @@ namespace RnnKernels.Kernels;
 internal sealed unsafe class GemmParallelWork : IParallelWork
 {
     // Below this many multiply-adds the wake-up of the workers costs more than it saves.
-    private const long MinimumWork = 1 << 17;
+    private const long MinimumWork = 1 << 19;
 
     private IsaPath _path;
     private Transpose _transA, _transB;
