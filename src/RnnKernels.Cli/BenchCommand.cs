@@ -101,20 +101,26 @@ internal static class BenchCommand
         }
 
         GC.Collect();
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
         int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+        long allocatedInSteps = 0;
         var clock = Stopwatch.StartNew();
         int every = Math.Max(1, steps / 10);
-        for (int i = 1; i <= steps; i++)
+        for (int done = 0; done < steps;)
         {
-            trainer.Step(data.Inputs, p.Steps, p.Batch, data.ClassTargets);
-            if (i % every == 0 || i == steps)
+            // Only the training steps are counted: printing the line below allocates by itself.
+            int chunk = Math.Min(every, steps - done);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < chunk; i++)
             {
-                output.WriteLine(
-                    $"soak preset={p.Name} threads={threads} step={i} allocated_bytes_since_warmup={GC.GetAllocatedBytesForCurrentThread() - allocated} " +
-                    $"gc_heap_bytes={GC.GetTotalMemory(false)} working_set_bytes={Environment.WorkingSet} gen0_collections={GC.CollectionCount(0) - gen0} " +
-                    $"gen2_collections={GC.CollectionCount(2) - gen2} ms_per_step={clock.Elapsed.TotalMilliseconds / i:F4}");
+                trainer.Step(data.Inputs, p.Steps, p.Batch, data.ClassTargets);
             }
+
+            allocatedInSteps += GC.GetAllocatedBytesForCurrentThread() - before;
+            done += chunk;
+            output.WriteLine(
+                $"soak preset={p.Name} threads={threads} step={done} allocated_bytes_in_steps={allocatedInSteps} " +
+                $"gc_heap_bytes={GC.GetTotalMemory(false)} working_set_bytes={Environment.WorkingSet} gen0_collections={GC.CollectionCount(0) - gen0} " +
+                $"gen2_collections={GC.CollectionCount(2) - gen2} ms_per_step={clock.Elapsed.TotalMilliseconds / done:F4}");
         }
     }
 

@@ -3,7 +3,7 @@ namespace RnnKernels.Cli;
 /// <summary>The options of <c>rnnk train</c>, validated.</summary>
 internal sealed record TrainOptions(
     string? TextPath, int Hidden, int Layers, int Steps, int Batch, int TrainingSteps, float LearningRate, string Optimizer,
-    float Clip, int Seed, int Threads, string? SavePath, string? ResumePath, int SampleEvery, bool HiddenGiven, bool LayersGiven)
+    float Clip, int Seed, int Threads, string? SavePath, string? ResumePath, int SampleEvery)
 {
     private static readonly IReadOnlyDictionary<string, string> Optimizers =
         new Dictionary<string, string> { ["adam"] = "adam", ["adagrad"] = "adagrad", ["sgd"] = "sgd" };
@@ -41,6 +41,6 @@ internal sealed record TrainOptions(
             throw new UsageException($"--save {save} is a directory; give a file path");
         }
 
-        return new TrainOptions(text, hidden, layers, seq, batch, steps, lr, optimizer, clip, seed, threads, save, resume, sampleEvery, hiddenGiven, layersGiven);
+        return new TrainOptions(text, hidden, layers, seq, batch, steps, lr, optimizer, clip, seed, threads, save, resume, sampleEvery);
     }
 }
