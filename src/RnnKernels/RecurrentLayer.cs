@@ -31,8 +31,16 @@ internal static class RecurrentLayer
         Elementwise.BroadcastRows(model.View(weights.BiasIh), model.View(weights.BiasHh), rows, y[column..], dh);
         Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, width, 1f, x, width, model.View(weights.WeightIh), width, 1f, y[column..], dh, ws.Pool);
 
-        float[] recurrentT = ws.TransposedRecurrent[(layer * shape.Directions) + direction];
-        Matrices.Transpose(model.View(weights.WeightHh), h, h, recurrentT);
+        // The step GEMM reads W_R^T untransposed (packing a transposed B for every step would gather element by
+        // element). At batch 1 the step is a matrix-vector product, which reads W_R's rows directly instead.
+        bool singleRow = batch == 1;
+        ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
+        if (!singleRow)
+        {
+            float[] transposed = ws.TransposedRecurrent[(layer * shape.Directions) + direction];
+            Matrices.Transpose(recurrent, h, h, transposed);
+            recurrent = transposed;
+        }
 
         for (int s = 0; s < steps; s++)
         {
@@ -44,7 +52,7 @@ internal static class RecurrentLayer
             int active = ws.ActiveRows[t];
 
             // a_t += h_{t-1} W_R^T, then h_t = f(a_t) on the rows still in the tile's cache.
-            Gemm.Compute(Transpose.No, Transpose.No, active, h, h, 1f, hPrev, ldPrev, recurrentT, h, 1f, current, dh, ws.Pool);
+            Gemm.Compute(Transpose.No, singleRow ? Transpose.Yes : Transpose.No, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool);
             if (ws.AllActive[t] && dh == h)
             {
                 // Every entry runs at t, so active == batch and the step's rows are one contiguous block.
