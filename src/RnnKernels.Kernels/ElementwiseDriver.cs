@@ -19,7 +19,7 @@ internal static class ElementwiseDriver
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         nint len = x.Length;
-        if (path == IsaPath.Avx2Fma)
+        if (path is IsaPath.Avx2Fma or IsaPath.Avx512)
         {
             if (len < Vector256<float>.Count)
             {
@@ -77,7 +77,7 @@ internal static class ElementwiseDriver
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float zr = ref MemoryMarshal.GetReference(z);
         nint len = x.Length;
-        if (path == IsaPath.Avx2Fma)
+        if (path is IsaPath.Avx2Fma or IsaPath.Avx512)
         {
             if (len < Vector256<float>.Count)
             {

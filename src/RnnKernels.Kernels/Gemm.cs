@@ -109,6 +109,9 @@ public static unsafe class Gemm
 
         switch (path)
         {
+            case IsaPath.Avx512:
+                GemmDriver<GemmKernelAvx512>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                break;
             case IsaPath.Avx2Fma:
                 GemmDriver<GemmKernelAvx2>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
                 break;

@@ -68,6 +68,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
 
     private static (int MR, int NR) Tile(IsaPath path) => path switch
     {
+        IsaPath.Avx512 => (GemmKernelAvx512.MR, GemmKernelAvx512.NR),
         IsaPath.Avx2Fma => (GemmKernelAvx2.MR, GemmKernelAvx2.NR),
         IsaPath.Neon => (GemmKernelNeon.MR, GemmKernelNeon.NR),
         IsaPath.Vector128 => (GemmKernelVector128.MR, GemmKernelVector128.NR),

@@ -14,4 +14,10 @@ public enum IsaPath
 
     /// <summary>Arm64 Advanced SIMD (NEON), 128-bit with fused multiply-add by element.</summary>
     Neon,
+
+    /// <summary>
+    /// x64 AVX-512F on top of AVX2+FMA: GEMM uses a 512-bit micro-kernel; the elementwise kernels use their
+    /// 256-bit code. Chosen over <see cref="Avx2Fma"/> wherever the CPU and runtime enable AVX-512.
+    /// </summary>
+    Avx512,
 }

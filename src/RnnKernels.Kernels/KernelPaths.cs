@@ -7,6 +7,7 @@ namespace RnnKernels.Kernels;
 /// <summary>Which instruction-set paths this process can run, widest first.</summary>
 /// <remarks>
 /// The checks are JIT-time constants, so dispatching on <see cref="Best"/> costs nothing in a hot loop.
+/// <c>DOTNET_EnableAVX512=0</c> selects <see cref="IsaPath.Avx2Fma"/> on an AVX-512 machine,
 /// <c>DOTNET_EnableAVX2=0</c> selects <see cref="IsaPath.Vector128"/> on x64, <c>DOTNET_EnableHWIntrinsic=0</c> selects
 /// <see cref="IsaPath.Scalar"/>.
 /// </remarks>
@@ -19,7 +20,7 @@ public static class KernelPaths
         {
             if (Avx2.IsSupported && Fma.IsSupported)
             {
-                return IsaPath.Avx2Fma;
+                return Avx512F.IsSupported ? IsaPath.Avx512 : IsaPath.Avx2Fma;
             }
 
             if (AdvSimd.Arm64.IsSupported)
@@ -41,6 +42,7 @@ public static class KernelPaths
         IsaPath.Vector128 => Vector128.IsHardwareAccelerated,
         IsaPath.Avx2Fma => Avx2.IsSupported && Fma.IsSupported,
         IsaPath.Neon => AdvSimd.Arm64.IsSupported,
+        IsaPath.Avx512 => Avx512F.IsSupported && Avx2.IsSupported && Fma.IsSupported,
         _ => false,
     };
 

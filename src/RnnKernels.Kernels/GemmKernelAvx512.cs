@@ -1,0 +1,88 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// AVX-512 8x32 micro-kernel: 16 zmm accumulators, two B loads and eight broadcasts per k step, so each broadcast
+/// feeds 32 lanes of FMA (twice the AVX2 kernel's) and the loop issues half the instructions per flop.
+/// </summary>
+internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
+{
+    public static int MR => 8;
+
+    public static int NR => 32;
+
+    public static int MC => 128;
+
+    public static int KC => 256;
+
+    public static int NC => 3072;
+
+    public static void Run(nint kc, float* a, float* b, nint bs, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (nint p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Avx512F.LoadVector512(b);
+            Vector512<float> b1 = Avx512F.LoadVector512(b + 16);
+            Vector512<float> ai = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
+            ai = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(ai, b0, c60);
+            c61 = Avx512F.FusedMultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70);
+            c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
+            a += 8;
+            b += bs;
+        }
+
+        Vector512<float> va = Vector512.Create(alpha);
+        Vector512<float> vb = Vector512.Create(beta);
+        bool overwrite = beta == 0f;
+        StoreRow(c, c00, c01, va, vb, overwrite);
+        StoreRow(c + ldc, c10, c11, va, vb, overwrite);
+        StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
+        StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
+        StoreRow(c + (4 * ldc), c40, c41, va, vb, overwrite);
+        StoreRow(c + (5 * ldc), c50, c51, va, vb, overwrite);
+        StoreRow(c + (6 * ldc), c60, c61, va, vb, overwrite);
+        StoreRow(c + (7 * ldc), c70, c71, va, vb, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(
+        float* c, Vector512<float> s0, Vector512<float> s1, Vector512<float> alpha, Vector512<float> beta, bool overwrite)
+    {
+        if (overwrite)
+        {
+            Avx512F.Store(c, s0 * alpha);
+            Avx512F.Store(c + 16, s1 * alpha);
+        }
+        else
+        {
+            // beta == 0 never reaches here, so C is only read when it contributes.
+            Avx512F.Store(c, Avx512F.FusedMultiplyAdd(beta, Avx512F.LoadVector512(c), s0 * alpha));
+            Avx512F.Store(c + 16, Avx512F.FusedMultiplyAdd(beta, Avx512F.LoadVector512(c + 16), s1 * alpha));
+        }
+    }
+}
