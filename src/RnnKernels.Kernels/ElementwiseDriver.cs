@@ -19,7 +19,29 @@ internal static class ElementwiseDriver
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         nint len = x.Length;
-        if (path is IsaPath.Avx2Fma or IsaPath.Avx512)
+        if (path == IsaPath.Avx512)
+        {
+            if (len < Vector512<float>.Count)
+            {
+                Span<float> pad = stackalloc float[Vector512<float>.Count];
+                x.CopyTo(pad);
+                TOp.Invoke(Vector512.Create<float>(pad)).CopyTo(pad);
+                pad[..x.Length].CopyTo(y);
+                return;
+            }
+
+            nint last = len - Vector512<float>.Count;
+            Vector512<float> tail = Vector512.LoadUnsafe(ref xr, (nuint)last);
+            for (nint i = 0; i < last; i += Vector512<float>.Count)
+            {
+                TOp.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            }
+
+            TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
+            return;
+        }
+
+        if (path == IsaPath.Avx2Fma)
         {
             if (len < Vector256<float>.Count)
             {
@@ -77,7 +99,32 @@ internal static class ElementwiseDriver
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float zr = ref MemoryMarshal.GetReference(z);
         nint len = x.Length;
-        if (path is IsaPath.Avx2Fma or IsaPath.Avx512)
+        if (path == IsaPath.Avx512)
+        {
+            if (len < Vector512<float>.Count)
+            {
+                Span<float> px = stackalloc float[Vector512<float>.Count];
+                Span<float> py = stackalloc float[Vector512<float>.Count];
+                x.CopyTo(px);
+                y[..x.Length].CopyTo(py);
+                TOp.Invoke(Vector512.Create<float>(px), Vector512.Create<float>(py)).CopyTo(px);
+                px[..x.Length].CopyTo(z);
+                return;
+            }
+
+            nint last = len - Vector512<float>.Count;
+            Vector512<float> tailX = Vector512.LoadUnsafe(ref xr, (nuint)last);
+            Vector512<float> tailY = Vector512.LoadUnsafe(ref yr, (nuint)last);
+            for (nint i = 0; i < last; i += Vector512<float>.Count)
+            {
+                TOp.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+            }
+
+            TOp.Invoke(tailX, tailY).StoreUnsafe(ref zr, (nuint)last);
+            return;
+        }
+
+        if (path == IsaPath.Avx2Fma)
         {
             if (len < Vector256<float>.Count)
             {

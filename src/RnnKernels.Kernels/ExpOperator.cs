@@ -45,6 +45,24 @@ internal readonly struct ExpOperator : IUnaryOperator
         return p * bits.AsSingle();
     }
 
+    /// <summary>exp of sixteen lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Invoke(Vector512<float> x)
+    {
+        x = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(Lo)), Vector512.Create(Hi));
+        Vector512<float> n = Vector512.Round(x * Vector512.Create(Log2E));
+        Vector512<float> r = Simd.MultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
+        r = Simd.MultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+        Vector512<float> p = Simd.MultiplyAdd(Vector512.Create(C7), r, Vector512.Create(C6));
+        p = Simd.MultiplyAdd(p, r, Vector512.Create(C5));
+        p = Simd.MultiplyAdd(p, r, Vector512.Create(C4));
+        p = Simd.MultiplyAdd(p, r, Vector512.Create(C3));
+        p = Simd.MultiplyAdd(p, r, Vector512.Create(C2));
+        p = Simd.MultiplyAdd(p, r * r, r + Vector512<float>.One);
+        Vector512<int> bits = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23);
+        return p * bits.AsSingle();
+    }
+
     /// <summary>exp of four lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Invoke(Vector128<float> x)

@@ -13,6 +13,9 @@ internal interface IUnaryOperator
 
     /// <summary>Eight lanes.</summary>
     static abstract Vector256<float> Invoke(Vector256<float> x);
+
+    /// <summary>Sixteen lanes.</summary>
+    static abstract Vector512<float> Invoke(Vector512<float> x);
 }
 
 /// <summary>An elementwise map z = f(x, y) in scalar and vector forms.</summary>
@@ -26,4 +29,7 @@ internal interface IBinaryOperator
 
     /// <summary>Eight lanes.</summary>
     static abstract Vector256<float> Invoke(Vector256<float> x, Vector256<float> y);
+
+    /// <summary>Sixteen lanes.</summary>
+    static abstract Vector512<float> Invoke(Vector512<float> x, Vector512<float> y);
 }

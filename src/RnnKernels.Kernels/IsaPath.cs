@@ -16,8 +16,8 @@ public enum IsaPath
     Neon,
 
     /// <summary>
-    /// x64 AVX-512F on top of AVX2+FMA: GEMM uses a 512-bit micro-kernel; the elementwise kernels use their
-    /// 256-bit code. Chosen over <see cref="Avx2Fma"/> wherever the CPU and runtime enable AVX-512.
+    /// x64 AVX-512F on top of AVX2+FMA: a 512-bit GEMM micro-kernel and 512-bit elementwise kernels. Chosen over
+    /// <see cref="Avx2Fma"/> wherever the CPU and runtime enable AVX-512.
     /// </summary>
     Avx512,
 }

@@ -12,6 +12,11 @@ namespace RnnKernels.Kernels;
 /// </remarks>
 internal static class Simd
 {
+    /// <summary>a * b + c, fused (AVX-512F always has FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
+        Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+
     /// <summary>a * b + c, fused where the ISA allows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>

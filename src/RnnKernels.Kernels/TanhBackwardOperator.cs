@@ -14,6 +14,10 @@ internal readonly struct TanhBackwardOperator : IBinaryOperator
         dy * Simd.MultiplyAdd(-y, y, Vector256<float>.One);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) =>
+        dy * Simd.MultiplyAdd(-y, y, Vector512<float>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Invoke(Vector128<float> y, Vector128<float> dy) =>
         dy * Simd.MultiplyAdd(-y, y, Vector128<float>.One);
 }

@@ -48,6 +48,25 @@ internal readonly struct TanhOperator : IUnaryOperator
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Invoke(Vector512<float> x)
+    {
+        Vector512<float> ax = Vector512.Abs(x);
+        Vector512<float> s = ax * ax;
+        Vector512<float> p = Simd.MultiplyAdd(Vector512.Create(P4), s, Vector512.Create(P3));
+        p = Simd.MultiplyAdd(p, s, Vector512.Create(P2));
+        p = Simd.MultiplyAdd(p, s, Vector512.Create(P1));
+        p = Simd.MultiplyAdd(p, s, Vector512.Create(P0));
+        Vector512<float> small = Simd.MultiplyAdd(ax * s, p, ax);
+
+        Vector512<float> e = ExpOperator.Invoke(Vector512.MinNative(ax, Vector512.Create(Saturate)) * Vector512.Create(2f));
+        Vector512<float> large = Vector512<float>.One - (Vector512.Create(2f) / (e + Vector512<float>.One));
+
+        Vector512<float> magnitude = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(SmallLimit)), small, large);
+        Vector512<float> result = magnitude | (x & Vector512.Create(-0f));
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Invoke(Vector128<float> x)
     {
         Vector128<float> ax = Vector128.Abs(x);
