@@ -40,7 +40,9 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         int columnGrain = _m == 1 ? 4 * Vector<float>.Count : nr;
         int columnStrips = (_n + columnGrain - 1) / columnGrain;
         int rowStrips = (_m + mr - 1) / mr;
-        _splitColumns = columnStrips >= threads || columnStrips >= rowStrips || _m == 1;
+        // A column split makes every thread pack all of A, a row split makes every thread pack all of B: duplicate
+        // the smaller one (for M = 1 there are no row strips).
+        _splitColumns = _m == 1 || rowStrips < 2 || (_n >= _m && columnStrips >= 2);
         int strips = _splitColumns ? columnStrips : rowStrips;
         int grain = _splitColumns ? columnGrain : mr;
         int parts = Math.Min(threads, strips);

@@ -3,6 +3,9 @@ namespace RnnKernels.Kernels;
 /// <summary>Softmax cross-entropy over rows of logits, with its gradient, in one pass per row.</summary>
 public static class SoftmaxCrossEntropy
 {
+    // Below this many logits the wake-up of the workers costs more than it saves.
+    private const long MinimumParallelWork = 1 << 16;
+
     /// <summary>
     /// For each row r of the rows x classes matrix of logits: loss_r = logsumexp(z_r) - z_r[target_r] and
     /// dz_r = scale * (softmax(z_r) - onehot(target_r)). A negative target marks a padded row: it adds no loss and
@@ -15,7 +18,22 @@ public static class SoftmaxCrossEntropy
     /// <param name="dLogits">Gradient, same shape as <paramref name="logits"/>; may be <paramref name="logits"/> itself.</param>
     /// <returns>The summed loss of the rows, in nats.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A target is not below <paramref name="classes"/>.</exception>
-    public static double Compute(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits)
+    public static double Compute(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits) =>
+        Compute(logits, targets, classes, scale, dLogits, null);
+
+    /// <summary>
+    /// The same, with rows split over the threads of <paramref name="pool"/>. Each row is computed exactly as on one
+    /// thread and the row losses are summed in row order, so results are bitwise identical for any thread count.
+    /// </summary>
+    /// <param name="logits">rows x classes, row-major, contiguous.</param>
+    /// <param name="targets">Class index per row (0..classes-1), or negative to ignore the row.</param>
+    /// <param name="classes">Number of classes (columns).</param>
+    /// <param name="scale">Factor on the gradient (1 for a loss summed over rows).</param>
+    /// <param name="dLogits">Gradient, same shape as <paramref name="logits"/>; may be <paramref name="logits"/> itself.</param>
+    /// <param name="pool">Worker threads, or null for the calling thread only.</param>
+    /// <returns>The summed loss of the rows, in nats.</returns>
+    public static unsafe double Compute(
+        ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits, WorkerPool? pool)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         int rows = targets.Length;
@@ -35,33 +53,48 @@ public static class SoftmaxCrossEntropy
             }
         }
 
+        if (pool is not null && pool.DegreeOfParallelism > 1 && (long)rows * classes >= MinimumParallelWork)
+        {
+            fixed (float* z = logits, dz = dLogits)
+            fixed (int* t = targets)
+            {
+                SoftmaxParallelWork work = pool.SoftmaxWork;
+                work.Set(z, t, rows, classes, scale, dz);
+                pool.Run(work, Math.Min(pool.DegreeOfParallelism, rows));
+                return work.SumInRowOrder();
+            }
+        }
+
         double loss = 0;
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> z = logits.Slice(r * classes, classes);
-            Span<float> dz = dLogits.Slice(r * classes, classes);
-            int target = targets[r];
-            if (target < 0)
-            {
-                dz.Clear();
-                continue;
-            }
-
-            float max = Reductions.Max(z);
-            float zt = z[target];
-            Elementwise.AddScalar(z, -max, dz);
-            ElementwiseDriver.Unary<ExpOperator>(KernelPaths.Best, dz, dz);
-            double sum = 0;
-            foreach (float e in dz)
-            {
-                sum += e;
-            }
-
-            loss += Math.Log(sum) - (zt - max);
-            Elementwise.Scale(dz, (float)(scale / sum), dz);
-            dz[target] -= scale;
+            loss += Row(logits.Slice(r * classes, classes), targets[r], scale, dLogits.Slice(r * classes, classes));
         }
 
         return loss;
+    }
+
+    /// <summary>One row's loss and gradient; a negative target gives 0 and a zero gradient.</summary>
+    internal static double Row(ReadOnlySpan<float> z, int target, float scale, Span<float> dz)
+    {
+        if (target < 0)
+        {
+            dz.Clear();
+            return 0;
+        }
+
+        float max = Reductions.Max(z);
+        float zt = z[target];
+        Elementwise.AddScalar(z, -max, dz);
+        ElementwiseDriver.Unary<ExpOperator>(KernelPaths.Best, dz, dz);
+        double sum = 0;
+        foreach (float e in dz)
+        {
+            sum += e;
+        }
+
+        Elementwise.Scale(dz, (float)(scale / sum), dz);
+        dz[target] -= scale;
+        return Math.Log(sum) - (zt - max);
     }
 }

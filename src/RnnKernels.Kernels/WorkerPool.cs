@@ -47,6 +47,9 @@ public sealed class WorkerPool : IDisposable
     /// <summary>The GEMM region this pool runs, reused by every parallel GEMM (regions on a pool are serialised).</summary>
     internal GemmParallelWork GemmWork { get; } = new();
 
+    /// <summary>The softmax cross-entropy region this pool runs, reused likewise.</summary>
+    internal SoftmaxParallelWork SoftmaxWork { get; } = new();
+
     /// <summary>Stops the worker threads.</summary>
     public void Dispose()
     {

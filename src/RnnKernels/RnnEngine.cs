@@ -163,7 +163,7 @@ public sealed class RnnEngine
         }
 
 
-        double loss = SoftmaxCrossEntropy.Compute(_ws.Logits.AsSpan(0, rows * classes), masked, classes, 1f, _ws.LogitGradient);
+        double loss = SoftmaxCrossEntropy.Compute(_ws.Logits.AsSpan(0, rows * classes), masked, classes, 1f, _ws.LogitGradient, _ws.Pool);
         Backward();
         return loss;
     }

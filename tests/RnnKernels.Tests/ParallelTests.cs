@@ -8,11 +8,12 @@ namespace RnnKernels.Tests;
 public sealed class ParallelTests
 {
     [Theory]
-    [InlineData(false, 1)]
-    [InlineData(true, 2)]
-    public void ParametersAreBitwiseIdenticalForAnyThreadCount(bool bidirectional, int layers)
+    [InlineData(false, 1, 29)]
+    [InlineData(true, 2, 29)]
+    [InlineData(false, 1, 400)] // Enough logits for the softmax rows to be split too.
+    public void ParametersAreBitwiseIdenticalForAnyThreadCount(bool bidirectional, int layers, int outputs)
     {
-        var shape = new RnnShape(37, 70, 29, layers, bidirectional);
+        var shape = new RnnShape(37, 70, outputs, layers, bidirectional);
         float[] single = Train(shape, threads: 1);
         Assert.Equal(single, Train(shape, threads: 2));
         Assert.Equal(single, Train(shape, threads: 3));
