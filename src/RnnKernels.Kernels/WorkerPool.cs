@@ -14,10 +14,11 @@ public sealed class WorkerPool : IDisposable
 {
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;
-    private readonly CountdownEvent _done;
+    private readonly SemaphoreSlim _finished = new(0);
     private readonly Lock _region = new();
     private IParallelWork? _work;
     private int _parts;
+    private int _remaining;
     private Exception? _failure;
     private volatile bool _stopping;
 
@@ -31,7 +32,6 @@ public sealed class WorkerPool : IDisposable
         int workers = degreeOfParallelism - 1;
         _threads = new Thread[workers];
         _start = new SemaphoreSlim[workers];
-        _done = new CountdownEvent(Math.Max(1, workers));
         for (int i = 0; i < workers; i++)
         {
             _start[i] = new SemaphoreSlim(0);
@@ -74,7 +74,7 @@ public sealed class WorkerPool : IDisposable
             start.Dispose();
         }
 
-        _done.Dispose();
+        _finished.Dispose();
     }
 
     /// <summary>Runs work.Execute(p, parts) for p in [0, parts) with parts &lt;= <see cref="DegreeOfParallelism"/>; returns when all are done.</summary>
@@ -92,7 +92,7 @@ public sealed class WorkerPool : IDisposable
             _work = work;
             _parts = parts;
             _failure = null;
-            _done.Reset(parts - 1);
+            Volatile.Write(ref _remaining, parts - 1);
             for (int i = 0; i < parts - 1; i++)
             {
                 _start[i].Release();
@@ -104,7 +104,7 @@ public sealed class WorkerPool : IDisposable
             }
             finally
             {
-                _done.Wait();
+                _finished.Wait();
                 _work = null;
             }
 
@@ -136,7 +136,12 @@ public sealed class WorkerPool : IDisposable
             }
             finally
             {
-                _done.Signal();
+                // The last worker to finish wakes the caller. (CountdownEvent would allocate a lock object on its
+                // first blocking wait; SemaphoreSlim allocates everything up front.)
+                if (Interlocked.Decrement(ref _remaining) == 0)
+                {
+                    _finished.Release();
+                }
             }
         }
     }
