@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RnnKernels.Kernels;
 
@@ -15,7 +16,12 @@ internal static unsafe class GemmPacking
         {
             int rows = Math.Min(mr, mc - ir);
             float* panel = dst + ((nint)ir * kc);
-            if (transA == Transpose.No)
+            if (transA == Transpose.No && rows == 8 && Avx.IsSupported)
+            {
+                // Eight full rows: transpose 8 x 8 blocks in registers instead of scattering element by element.
+                PackEightRows(a + ((ic + ir) * lda) + pc, lda, kc, panel);
+            }
+            else if (transA == Transpose.No)
             {
                 // op(A)(i, p) = A[i*lda + p]: each row is contiguous in p, scattered into the panel with stride mr.
                 for (int r = 0; r < rows; r++)
@@ -34,7 +40,16 @@ internal static unsafe class GemmPacking
                 {
                     float* src = a + ((pc + p) * lda) + ic + ir;
                     float* d = panel + (p * mr);
-                    for (int r = 0; r < rows; r++)
+                    int r = 0;
+                    if (rows == mr && Vector128.IsHardwareAccelerated)
+                    {
+                        for (; r + 4 <= rows; r += 4)
+                        {
+                            Vector128.Store(Vector128.Load(src + r), d + r);
+                        }
+                    }
+
+                    for (; r < rows; r++)
                     {
                         d[r] = src[r];
                     }
@@ -107,6 +122,45 @@ internal static unsafe class GemmPacking
                 {
                     panel[(p * nr) + c] = 0f;
                 }
+            }
+        }
+    }
+
+    /// <summary>Packs eight rows of A (row stride lda) over kc columns into an 8-row panel, 8 x 8 blocks at a time.</summary>
+    private static void PackEightRows(float* a, nint lda, int kc, float* panel)
+    {
+        int p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            float* s = a + p;
+            Vector256<float> t0 = Avx.UnpackLow(Avx.LoadVector256(s), Avx.LoadVector256(s + lda));
+            Vector256<float> t1 = Avx.UnpackHigh(Avx.LoadVector256(s), Avx.LoadVector256(s + lda));
+            Vector256<float> t2 = Avx.UnpackLow(Avx.LoadVector256(s + (2 * lda)), Avx.LoadVector256(s + (3 * lda)));
+            Vector256<float> t3 = Avx.UnpackHigh(Avx.LoadVector256(s + (2 * lda)), Avx.LoadVector256(s + (3 * lda)));
+            Vector256<float> t4 = Avx.UnpackLow(Avx.LoadVector256(s + (4 * lda)), Avx.LoadVector256(s + (5 * lda)));
+            Vector256<float> t5 = Avx.UnpackHigh(Avx.LoadVector256(s + (4 * lda)), Avx.LoadVector256(s + (5 * lda)));
+            Vector256<float> t6 = Avx.UnpackLow(Avx.LoadVector256(s + (6 * lda)), Avx.LoadVector256(s + (7 * lda)));
+            Vector256<float> t7 = Avx.UnpackHigh(Avx.LoadVector256(s + (6 * lda)), Avx.LoadVector256(s + (7 * lda)));
+            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+            Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+            Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+            Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+            float* d = panel + (p * 8);
+            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+            Avx.Store(d + 8, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(d + 16, Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(d + 24, Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(d + 32, Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(d + 40, Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(d + 48, Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(d + 56, Avx.Permute2x128(u3, u7, 0x31));
+        }
+
+        for (; p < kc; p++)
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                panel[(p * 8) + r] = a[(r * lda) + p];
             }
         }
     }
