@@ -36,8 +36,9 @@ public static unsafe class Gemm
 
     /// <summary>
     /// The same product split over the threads of <paramref name="pool"/> by output tiles (column strips, or row
-    /// strips when C is narrow). Every element of C is computed by one thread in the same order as on one thread, so
-    /// the result is bitwise identical for any degree of parallelism.
+    /// strips when A is the larger operand, since each thread packs the whole of the operand it does not split).
+    /// Every element of C is computed by one thread in the same order as on one thread, so the result is bitwise
+    /// identical for any degree of parallelism.
     /// </summary>
     /// <param name="transA">Whether A is used transposed.</param>
     /// <param name="transB">Whether B is used transposed.</param>
@@ -88,10 +89,13 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>The product on the calling thread, for validated pointers.</summary>
+    /// <summary>
+    /// The product on the calling thread, for validated pointers. <paramref name="singleRowAsGemv"/> false keeps a
+    /// one-row strip of a larger product on the tiled path, so it rounds exactly as it would inside the whole product.
+    /// </summary>
     internal static void Serial(
         IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        float* pa, nint lda, float* pb, nint ldb, float beta, float* pc, nint ldc)
+        float* pa, nint lda, float* pb, nint ldb, float beta, float* pc, nint ldc, bool singleRowAsGemv = true)
     {
         if (k == 0 || alpha == 0f)
         {
@@ -100,7 +104,7 @@ public static unsafe class Gemm
             return;
         }
 
-        if (m == 1)
+        if (m == 1 && singleRowAsGemv)
         {
             float* x = transA == Transpose.No || k == 1 ? pa : Gather(pa, lda, k);
             Gemv.Run(transB, n, k, alpha, x, pb, ldb, beta, pc, path != IsaPath.Scalar);

@@ -64,7 +64,8 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         {
             int count = Math.Min(_m, start + _chunk) - start;
             float* a = _transA == Transpose.No ? _a + (start * _lda) : _a + start;
-            Gemm.Serial(_path, _transA, _transB, count, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (start * _ldc), _ldc);
+            // A last strip of one row stays on the tiled path: the whole product (M > 1) would not use the GEMV.
+            Gemm.Serial(_path, _transA, _transB, count, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (start * _ldc), _ldc, singleRowAsGemv: false);
         }
     }
 

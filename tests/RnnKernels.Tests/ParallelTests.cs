@@ -25,10 +25,12 @@ public sealed class ParallelTests
         var random = new Random(4);
         float[] a = Enumerable.Range(0, 150 * 300).Select(_ => random.NextSingle() - 0.5f).ToArray();
         float[] b = Enumerable.Range(0, 300 * 333).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        Assert.True(a.Length >= 17 * 2000 && b.Length >= 2000 * 16);
         foreach ((int m, int n, int k, Transpose ta, Transpose tb) in new[]
         {
             (150, 333, 300, Transpose.No, Transpose.No), (1, 333, 300, Transpose.No, Transpose.No), (150, 7, 300, Transpose.No, Transpose.Yes),
             (64, 300, 150, Transpose.Yes, Transpose.Yes), (1, 300, 150, Transpose.No, Transpose.Yes),
+            (17, 16, 2000, Transpose.No, Transpose.No), // A row split whose last strip is a single row, K over KC.
         })
         {
             int lda = ta == Transpose.No ? k : m, ldb = tb == Transpose.No ? n : k;
