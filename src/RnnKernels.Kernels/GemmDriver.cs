@@ -60,11 +60,11 @@ internal static unsafe class GemmDriver<TKernel>
                             float* cTile = c + ((ic + ir) * ldc) + jc + jr;
                             if (mr == mrSize && nr == nrSize)
                             {
-                                TKernel.Run(kc, panelA, panelB, nrSize, cTile, ldc, alpha, betaBlock);
+                                TKernel.Run(kc, panelA, panelB, cTile, ldc, alpha, betaBlock);
                             }
                             else
                             {
-                                TKernel.Run(kc, panelA, panelB, nrSize, tile, nrSize, alpha, 0f);
+                                TKernel.Run(kc, panelA, panelB, tile, nrSize, alpha, 0f);
                                 MergeEdge(tile, nrSize, mr, nr, betaBlock, cTile, ldc);
                             }
                         }

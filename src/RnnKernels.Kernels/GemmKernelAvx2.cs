@@ -21,7 +21,7 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
 
     public static int NC => 3072;
 
-    public static void Run(nint kc, float* a, float* b, nint bs, float* c, nint ldc, float alpha, float beta)
+    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -30,9 +30,9 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
         for (; p + 1 < kc; p += 2)
         {
             Step(a, b, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            Step(a + 6, b + bs, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
-            a += 12;
-            b += 2 * bs;
+            Step(a + MR, b + NR, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51);
+            a += 2 * MR;
+            b += 2 * NR;
         }
 
         if (p < kc)

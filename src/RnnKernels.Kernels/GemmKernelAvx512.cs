@@ -20,7 +20,7 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
 
     public static int NC => 3072;
 
-    public static void Run(nint kc, float* a, float* b, nint bs, float* c, nint ldc, float alpha, float beta)
+    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -52,8 +52,8 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
             ai = Vector512.Create(a[7]);
             c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70);
             c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
-            a += 8;
-            b += bs;
+            a += MR;
+            b += NR;
         }
 
         Vector512<float> va = Vector512.Create(alpha);

@@ -16,7 +16,7 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
 
     public static int NC => 2048;
 
-    public static void Run(nint kc, float* a, float* b, nint bs, float* c, nint ldc, float alpha, float beta)
+    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         // The vector kernels keep this MR x NR accumulator block in registers and unroll the i and j loops.
         float* acc = stackalloc float[4 * 4];
@@ -36,8 +36,8 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
                 }
             }
 
-            a += 4;
-            b += bs;
+            a += MR;
+            b += NR;
         }
 
         for (int i = 0; i < 4; i++)

@@ -22,16 +22,15 @@ internal unsafe interface IGemmMicroKernel
     static abstract int NC { get; }
 
     /// <summary>
-    /// C[i, j] = alpha * sum_p a[p*MR + i] * b[p*bs + j] + beta * C[i, j] for i &lt; MR, j &lt; NR,
+    /// C[i, j] = alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * C[i, j] for i &lt; MR, j &lt; NR,
     /// C row-major with leading dimension <paramref name="ldc"/>. beta == 0 never reads C (it may hold NaN).
     /// </summary>
     /// <param name="kc">Depth of the product.</param>
     /// <param name="a">Packed A micro-panel: MR values per k step.</param>
-    /// <param name="b">B micro-panel: NR contiguous values per k step.</param>
-    /// <param name="bs">Distance between k steps of B: NR when packed, ldb when B is read in place.</param>
+    /// <param name="b">Packed B micro-panel: NR contiguous values per k step.</param>
     /// <param name="c">Top-left element of the C tile.</param>
     /// <param name="ldc">Leading dimension of C.</param>
     /// <param name="alpha">Scale of the product.</param>
     /// <param name="beta">Scale of the existing C.</param>
-    static abstract void Run(nint kc, float* a, float* b, nint bs, float* c, nint ldc, float alpha, float beta);
+    static abstract void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
 }
