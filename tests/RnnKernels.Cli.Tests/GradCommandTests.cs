@@ -24,15 +24,8 @@ public sealed class GradCommandTests
         foreach ((string key, SafeTensor expected) in pytorch)
         {
             Assert.Equal(expected.Shape, ours[key].Shape);
-            float[] a = expected.ToFloats(), b = ours[key].ToFloats();
-            double diff = 0, norm = 0;
-            for (int i = 0; i < a.Length; i++)
-            {
-                diff += (a[i] - b[i]) * (double)(a[i] - b[i]);
-                norm += a[i] * (double)a[i];
-            }
-
-            Assert.True(Math.Sqrt(diff) <= 1e-4 * Math.Max(Math.Sqrt(norm), 1e-3), $"{key}: differs from PyTorch");
+            double difference = GradientCheck.NormwiseRelativeError(Array.ConvertAll(expected.ToFloats(), v => (double)v), ours[key].ToFloats());
+            Assert.True(difference <= 1e-4, $"{key}: differs from PyTorch by {difference:E2}");
         }
     }
 
