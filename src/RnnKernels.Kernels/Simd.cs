@@ -38,4 +38,30 @@ internal static class Simd
 
         return (a * b) + c;
     }
+
+    /// <summary>min(limit, x) lane by lane, giving x where x is NaN, in one instruction where the ISA allows.</summary>
+    /// <remarks>
+    /// x86 MINPS returns its second operand when either is NaN, so the operand order here is the point; ARM FMIN
+    /// returns NaN for a NaN in either operand. Vector*.Min (IEEE minimum) is the portable fallback.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MinKeepNaN(Vector512<float> limit, Vector512<float> x) =>
+        Avx512F.IsSupported ? Avx512F.Min(limit, x) : Vector512.Min(limit, x);
+
+    /// <inheritdoc cref="MinKeepNaN(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MinKeepNaN(Vector256<float> limit, Vector256<float> x) =>
+        Avx.IsSupported ? Avx.Min(limit, x) : Vector256.Min(limit, x);
+
+    /// <inheritdoc cref="MinKeepNaN(Vector512{float}, Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MinKeepNaN(Vector128<float> limit, Vector128<float> x)
+    {
+        if (Sse.IsSupported)
+        {
+            return Sse.Min(limit, x);
+        }
+
+        return AdvSimd.IsSupported ? AdvSimd.Min(limit, x) : Vector128.Min(limit, x);
+    }
 }

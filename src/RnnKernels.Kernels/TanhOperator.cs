@@ -18,8 +18,9 @@ namespace RnnKernels.Kernels;
 /// 6e-8 t relative, but the derivative of 2/(e+1) damps it below 0.3 ulp of tanh, so no Cody-Waite split is needed.</item>
 /// </list>
 /// The kernel is throughput-bound (two independent polynomial chains per vector, no loop-carried dependency), so
-/// every operation removed is time saved: no exp range clamps (t is in [0, 27.5] by construction), and on AVX-512 the
-/// scale by 2^n is one vscalefps. NaN is returned unchanged; +-Inf give +-1.
+/// every operation removed is time saved: no exp range clamps (t is in [0, 27.5] by construction), on AVX-512 the
+/// scale by 2^n is one vscalefps, and NaN needs no blend: the clamp keeps it, so it flows through the large branch
+/// (the small-branch test is false for NaN) and comes out NaN. +-Inf give +-1.
 /// </remarks>
 internal readonly struct TanhOperator : IUnaryOperator
 {
@@ -55,15 +56,14 @@ internal readonly struct TanhOperator : IUnaryOperator
         p = Simd.MultiplyAdd(p, s, Vector512.Create(P0));
         Vector512<float> small = Simd.MultiplyAdd(ax * s, p, ax);
 
-        Vector512<float> t = Vector512.MinNative(ax, Vector512.Create(Saturate)) * Vector512.Create(TwoLog2E);
+        Vector512<float> t = Simd.MinKeepNaN(Vector512.Create(Saturate), ax) * Vector512.Create(TwoLog2E);
         Vector512<float> n = Vector512.Round(t);
         Vector512<float> q = Exp2Fraction(t - n);
         Vector512<float> e = Avx512F.IsSupported ? Avx512F.Scale(q, n) : q * ((Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23).AsSingle();
         Vector512<float> large = Vector512<float>.One - (Vector512.Create(2f) / (e + Vector512<float>.One));
 
         Vector512<float> magnitude = Vector512.ConditionalSelect(Vector512.LessThan(ax, Vector512.Create(SmallLimit)), small, large);
-        Vector512<float> result = magnitude | (x & Vector512.Create(-0f));
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), result, x);
+        return magnitude | (x & Vector512.Create(-0f));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -77,15 +77,14 @@ internal readonly struct TanhOperator : IUnaryOperator
         p = Simd.MultiplyAdd(p, s, Vector256.Create(P0));
         Vector256<float> small = Simd.MultiplyAdd(ax * s, p, ax);
 
-        Vector256<float> t = Vector256.MinNative(ax, Vector256.Create(Saturate)) * Vector256.Create(TwoLog2E);
+        Vector256<float> t = Simd.MinKeepNaN(Vector256.Create(Saturate), ax) * Vector256.Create(TwoLog2E);
         Vector256<float> n = Vector256.Round(t);
         Vector256<float> q = Exp2Fraction(t - n);
         Vector256<float> e = q * ((Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23).AsSingle();
         Vector256<float> large = Vector256<float>.One - (Vector256.Create(2f) / (e + Vector256<float>.One));
 
         Vector256<float> magnitude = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(SmallLimit)), small, large);
-        Vector256<float> result = magnitude | (x & Vector256.Create(-0f));
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), result, x);
+        return magnitude | (x & Vector256.Create(-0f));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -99,15 +98,14 @@ internal readonly struct TanhOperator : IUnaryOperator
         p = Simd.MultiplyAdd(p, s, Vector128.Create(P0));
         Vector128<float> small = Simd.MultiplyAdd(ax * s, p, ax);
 
-        Vector128<float> t = Vector128.MinNative(ax, Vector128.Create(Saturate)) * Vector128.Create(TwoLog2E);
+        Vector128<float> t = Simd.MinKeepNaN(Vector128.Create(Saturate), ax) * Vector128.Create(TwoLog2E);
         Vector128<float> n = Vector128.Round(t);
         Vector128<float> q = Exp2Fraction(t - n);
         Vector128<float> e = q * ((Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23).AsSingle();
         Vector128<float> large = Vector128<float>.One - (Vector128.Create(2f) / (e + Vector128<float>.One));
 
         Vector128<float> magnitude = Vector128.ConditionalSelect(Vector128.LessThan(ax, Vector128.Create(SmallLimit)), small, large);
-        Vector128<float> result = magnitude | (x & Vector128.Create(-0f));
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), result, x);
+        return magnitude | (x & Vector128.Create(-0f));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
