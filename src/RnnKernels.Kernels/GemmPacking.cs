@@ -12,16 +12,22 @@ internal static unsafe class GemmPacking
     /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into <paramref name="dst"/> as ceil(mc/mr) panels of kc x mr.</summary>
     public static void PackA(Transpose transA, float* a, nint lda, int ic, int pc, int mc, int kc, int mr, float* dst)
     {
+        if (transA == Transpose.Yes)
+        {
+            PackTransposedA(a, lda, ic, pc, mc, kc, mr, dst);
+            return;
+        }
+
         for (int ir = 0; ir < mc; ir += mr)
         {
             int rows = Math.Min(mr, mc - ir);
             float* panel = dst + ((nint)ir * kc);
-            if (transA == Transpose.No && rows == 8 && Avx.IsSupported)
+            if (rows == 8 && Avx.IsSupported)
             {
                 // Eight full rows: transpose 8 x 8 blocks in registers instead of scattering element by element.
                 PackEightRows(a + ((ic + ir) * lda) + pc, lda, kc, panel);
             }
-            else if (transA == Transpose.No)
+            else
             {
                 // op(A)(i, p) = A[i*lda + p]: each row is contiguous in p, scattered into the panel with stride mr.
                 for (int r = 0; r < rows; r++)
@@ -33,30 +39,52 @@ internal static unsafe class GemmPacking
                     }
                 }
             }
-            else
-            {
-                // op(A)(i, p) = A[p*lda + i]: each k step of the panel is a contiguous run of the stored row p.
-                for (int p = 0; p < kc; p++)
-                {
-                    float* src = a + ((pc + p) * lda) + ic + ir;
-                    float* d = panel + (p * mr);
-                    int r = 0;
-                    if (rows == mr && Vector128.IsHardwareAccelerated)
-                    {
-                        for (; r + 4 <= rows; r += 4)
-                        {
-                            Vector128.Store(Vector128.Load(src + r), d + r);
-                        }
-                    }
 
-                    for (; r < rows; r++)
+            ZeroPadRows(panel, kc, mr, rows);
+        }
+    }
+
+    /// <summary>
+    /// op(A)(i, p) = A[p*lda + i]: stored row p holds the p-th column of every panel, so the rows are walked once,
+    /// contiguously, each scattered into all panels. (Walking panel by panel would stride through kc stored rows per
+    /// panel, and with a power-of-two lda those rows share a couple of L1 sets and are fetched again for every panel.)
+    /// </summary>
+    private static void PackTransposedA(float* a, nint lda, int ic, int pc, int mc, int kc, int mr, float* dst)
+    {
+        int full = mc / mr * mr;
+        for (int p = 0; p < kc; p++)
+        {
+            float* src = a + ((pc + p) * lda) + ic;
+            float* d = dst + ((nint)p * mr);
+            int i = 0;
+            if (mr == 8 && Vector256.IsHardwareAccelerated)
+            {
+                for (; i < full; i += 8)
+                {
+                    Vector256.Store(Vector256.Load(src + i), d + ((nint)i * kc));
+                }
+            }
+            else if (mr % 4 == 0 && Vector128.IsHardwareAccelerated)
+            {
+                for (; i < full; i += mr)
+                {
+                    for (int r = 0; r < mr; r += 4)
                     {
-                        d[r] = src[r];
+                        Vector128.Store(Vector128.Load(src + i + r), d + ((nint)i * kc) + r);
                     }
                 }
             }
 
-            ZeroPadRows(panel, kc, mr, rows);
+            for (; i < mc; i++)
+            {
+                int panelStart = i / mr * mr;
+                d[((nint)panelStart * kc) + (i - panelStart)] = src[i];
+            }
+        }
+
+        if (full < mc)
+        {
+            ZeroPadRows(dst + ((nint)full * kc), kc, mr, mc - full);
         }
     }
 
