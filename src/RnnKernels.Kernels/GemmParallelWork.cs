@@ -41,10 +41,8 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         int columnStrips = (_n + columnGrain - 1) / columnGrain;
         int rowStrips = (_m + mr - 1) / mr;
         // A column split makes every thread pack all of A, a row split makes every thread pack all of B: duplicate
-        // the smaller one (for M = 1 there are no row strips). On a tie, duplicate B unless it is the transposed one:
-        // an untransposed B packs in NR-wide contiguous runs, a transposed A only in MR-wide ones.
-        bool preferColumns = _n > _m || (_n == _m && _transB == Transpose.Yes && _transA == Transpose.No);
-        _splitColumns = _m == 1 || rowStrips < 2 || (preferColumns && columnStrips >= 2);
+        // the smaller one (for M = 1 there are no row strips).
+        _splitColumns = _m == 1 || rowStrips < 2 || (_n >= _m && columnStrips >= 2);
         int strips = _splitColumns ? columnStrips : rowStrips;
         int grain = _splitColumns ? columnGrain : mr;
         int parts = Math.Min(threads, strips);
