@@ -28,6 +28,34 @@ public sealed class ParallelKernelTests
     }
 
     [Fact]
+    public void RegionsAreRightWhetherWorkersSpinOrSleepBetweenThem()
+    {
+        // Back-to-back regions find the workers spinning; after a pause of a few milliseconds they have gone to sleep
+        // and must be woken. Mixing both, many times over, exercises every interleaving of Set and Wait.
+        var random = new Random(4);
+        const int M = 64, N = 96, K = 100; // Above the size at which the GEMM goes parallel.
+        float[] a = Enumerable.Range(0, M * K).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] b = Enumerable.Range(0, K * N).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] expected = new float[M * N], c = new float[M * N];
+        Gemm.Compute(Transpose.No, Transpose.No, M, N, K, 1f, a, K, b, N, 0f, expected, N);
+        for (int threads = 2; threads <= 3; threads++)
+        {
+            using var pool = new WorkerPool(threads);
+            for (int region = 0; region < 300; region++)
+            {
+                if (region % 25 == 0)
+                {
+                    Thread.Sleep(5);
+                }
+
+                c.AsSpan().Fill(float.NaN);
+                Gemm.Compute(Transpose.No, Transpose.No, M, N, K, 1f, a, K, b, N, 0f, c, N, pool);
+                Assert.Equal(expected, c);
+            }
+        }
+    }
+
+    [Fact]
     public void RejectsBadArgumentsBeforeAnyThreadRunsAndRefusesAfterDispose()
     {
         var pool = new WorkerPool(2);
