@@ -59,10 +59,39 @@ public static unsafe class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool) =>
         Compute(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool);
 
+    /// <summary>
+    /// The product split over <paramref name="pool"/> as above, with <paramref name="epilogue"/> applied to each block
+    /// of C by the thread that computed it, as soon as the block is final (see <see cref="IGemmEpilogue"/>).
+    /// </summary>
+    /// <param name="transA">Whether A is used transposed.</param>
+    /// <param name="transB">Whether B is used transposed.</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="k">Columns of op(A), rows of op(B).</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">Matrix A, row-major.</param>
+    /// <param name="lda">Row stride of A in elements.</param>
+    /// <param name="b">Matrix B, row-major.</param>
+    /// <param name="ldb">Row stride of B in elements.</param>
+    /// <param name="beta">Scale of the existing C; 0 ignores what C held.</param>
+    /// <param name="c">Matrix C, row-major, updated in place.</param>
+    /// <param name="ldc">Row stride of C in elements.</param>
+    /// <param name="pool">Worker threads to use, or null for the calling thread only.</param>
+    /// <param name="epilogue">Work on each finished block of C; called once with the whole of C when not split.</param>
+    public static void Compute(
+        Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool,
+        IGemmEpilogue epilogue)
+    {
+        ArgumentNullException.ThrowIfNull(epilogue);
+        Compute(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool, epilogue);
+    }
+
     /// <summary>The same product on a chosen instruction-set path (tests and benchmarks run every path).</summary>
     internal static void Compute(
         IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool = null)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool = null,
+        IGemmEpilogue? epilogue = null)
     {
         GemmArguments.Validate(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
         if (!KernelPaths.IsSupported(path))
@@ -80,13 +109,15 @@ public static unsafe class Gemm
             if (pool is not null && pool.DegreeOfParallelism > 1 && GemmParallelWork.Worthwhile(m, n, k))
             {
                 GemmParallelWork work = pool.GemmWork;
-                work.Set(path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                work.Set(path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, epilogue);
                 pool.Run(work, work.Partition(pool.DegreeOfParallelism));
                 return;
             }
 
             Serial(path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
         }
+
+        epilogue?.Apply(0, m, 0, n);
     }
 
     /// <summary>

@@ -20,12 +20,14 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
     private float* _a, _b, _c;
     private nint _lda, _ldb, _ldc;
     private bool _splitColumns;
+    private IGemmEpilogue? _epilogue;
 
     public static bool Worthwhile(int m, int n, int k) => (long)m * n * k >= MinimumWork;
 
     public void Set(IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, IGemmEpilogue? epilogue)
     {
+        _epilogue = epilogue;
         (_path, _transA, _transB, _m, _n, _k, _alpha, _beta) = (path, transA, transB, m, n, k, alpha, beta);
         _a = a;
         _b = b;
@@ -59,6 +61,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
             int count = Math.Min(_n, start + _chunk) - start;
             float* b = _transB == Transpose.No ? _b + start : _b + (start * _ldb);
             Gemm.Serial(_path, _transA, _transB, _m, count, _k, _alpha, _a, _lda, b, _ldb, _beta, _c + start, _ldc);
+            _epilogue?.Apply(0, _m, start, count);
         }
         else
         {
@@ -66,6 +69,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
             float* a = _transA == Transpose.No ? _a + (start * _lda) : _a + start;
             // A last strip of one row stays on the tiled path: the whole product (M > 1) would not use the GEMV.
             Gemm.Serial(_path, _transA, _transB, count, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (start * _ldc), _ldc, singleRowAsGemv: false);
+            _epilogue?.Apply(start, count, 0, _n);
         }
     }
 

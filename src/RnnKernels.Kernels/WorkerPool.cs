@@ -79,9 +79,19 @@ public sealed class WorkerPool : IDisposable
         _finished.Dispose();
     }
 
-    /// <summary>Runs work.Execute(p, parts) for p in [0, parts) with parts &lt;= <see cref="DegreeOfParallelism"/>; returns when all are done.</summary>
-    internal void Run(IParallelWork work, int parts)
+    /// <summary>
+    /// Runs work.Execute(p, parts) for every p in [0, parts), part 0 on the calling thread and part p on worker p, and
+    /// returns when all are done. The pool's kernels use this; it is public for work of the caller's own (for example
+    /// independent products computed side by side).
+    /// </summary>
+    /// <param name="work">The region's work.</param>
+    /// <param name="parts">Parts to run, 1..<see cref="DegreeOfParallelism"/>.</param>
+    /// <exception cref="AggregateException">A part running on a worker threw (the exception is inside).</exception>
+    public void Run(IParallelWork work, int parts)
     {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(parts, DegreeOfParallelism);
         ObjectDisposedException.ThrowIf(_stopping, this);
         if (parts <= 1)
         {
@@ -147,11 +157,4 @@ public sealed class WorkerPool : IDisposable
             }
         }
     }
-}
-
-/// <summary>One parallel region's work: part p of parts, each writing only its own outputs.</summary>
-internal interface IParallelWork
-{
-    /// <summary>Runs part <paramref name="part"/> of <paramref name="parts"/>.</summary>
-    void Execute(int part, int parts);
 }

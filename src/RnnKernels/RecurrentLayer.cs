@@ -51,26 +51,27 @@ internal static class RecurrentLayer
             Span<float> current = y[((t * batch * dh) + column)..];
             int active = ws.ActiveRows[t];
 
-            // a_t += h_{t-1} W_R^T, then h_t = f(a_t) on the rows still in the tile's cache.
-            Gemm.Compute(Transpose.No, singleRow ? Transpose.Yes : Transpose.No, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool);
-            if (ws.AllActive[t] && dh == h)
+            // a_t += h_{t-1} W_R^T. When every entry runs at t, h_t = f(a_t) is fused onto the product: each thread
+            // activates the block it has just computed, while it is in its cache.
+            Transpose transR = singleRow ? Transpose.Yes : Transpose.No;
+            if (ws.AllActive[t])
             {
-                // Every entry runs at t, so active == batch and the step's rows are one contiguous block.
-                Activate(shape.Nonlinearity, current[..(active * h)]);
+                StepActivation activate = ws.StepActivation.Target(ws.LayerOutputs[layer], (t * batch * dh) + column, dh);
+                Gemm.Compute(Transpose.No, transR, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool, activate);
+                continue;
             }
-            else
+
+            Gemm.Compute(Transpose.No, transR, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool);
+            for (int b = 0; b < batch; b++)
             {
-                for (int b = 0; b < batch; b++)
+                Span<float> row = current.Slice(b * dh, h);
+                if (t < ws.Lengths[b])
                 {
-                    Span<float> row = current.Slice(b * dh, h);
-                    if (t < ws.Lengths[b])
-                    {
-                        Activate(shape.Nonlinearity, row);
-                    }
-                    else
-                    {
-                        hPrev.Slice(b * ldPrev, h).CopyTo(row);
-                    }
+                    Activation.Forward(shape.Nonlinearity, row, row);
+                }
+                else
+                {
+                    hPrev.Slice(b * ldPrev, h).CopyTo(row);
                 }
             }
         }
@@ -103,6 +104,7 @@ internal static class RecurrentLayer
         Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h);
         carried.Clear(); // Pooled buffers come back dirty; nothing flows in through h_n.
 
+        bool ready = false; // dA_t was already finished by the epilogue of the previous step's product.
         for (int s = steps - 1; s >= 0; s--)
         {
             int t = direction == 0 ? s : steps - 1 - s;
@@ -111,9 +113,27 @@ internal static class RecurrentLayer
             if (ws.AllActive[t] && dh == h)
             {
                 // dA_t = (dH_t + dA_{t+1} W_R) * f'(h_t) for the whole step at once.
-                Elementwise.Add(dy.Slice(t * batch * h, batch * h), carried, dAt);
-                ActivateBackward(shape.Nonlinearity, y.Slice(t * batch * h, batch * h), dAt);
-                Gemm.Compute(Transpose.No, Transpose.No, batch, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool);
+                if (!ready)
+                {
+                    Elementwise.Add(dy.Slice(t * batch * h, batch * h), carried, dAt);
+                    Activation.Backward(shape.Nonlinearity, y.Slice(t * batch * h, batch * h), dAt);
+                }
+
+                // The product carries the gradient into the step processed next; when that step is a full one too, its
+                // dA is finished on each block of the product by the thread that computed it.
+                int next = direction == 0 ? t - 1 : t + 1;
+                ready = s > 0 && ws.AllActive[next];
+                if (ready)
+                {
+                    StepGradient finish = ws.StepGradient.Target(
+                        ws.CarriedGradient, ws.LayerOutputGradients[layer], ws.LayerOutputs[layer], ws.PreActivationGradient, next * batch * h, h);
+                    Gemm.Compute(Transpose.No, Transpose.No, batch, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool, finish);
+                }
+                else
+                {
+                    Gemm.Compute(Transpose.No, Transpose.No, batch, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool);
+                }
+
                 continue;
             }
 
@@ -124,7 +144,7 @@ internal static class RecurrentLayer
                 Elementwise.Add(dy.Slice((((t * batch) + b) * dh) + column, h), carriedB, dAb);
                 if (t < ws.Lengths[b])
                 {
-                    ActivateBackward(shape.Nonlinearity, y.Slice((((t * batch) + b) * dh) + column, h), dAb);
+                    Activation.Backward(shape.Nonlinearity, y.Slice((((t * batch) + b) * dh) + column, h), dAb);
                 }
                 else
                 {
@@ -159,57 +179,59 @@ internal static class RecurrentLayer
     private static void AccumulateWeightGradients(
         RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, int layer, int direction, int steps, int batch, int state)
     {
+        if (ws.Pool is { DegreeOfParallelism: 2 } pool)
+        {
+            // dW_R and dW_F are two independent products of about the same size: one whole product per thread beats
+            // splitting each in two, where both threads would pack all of dA^T. A product's bits do not depend on how
+            // it is split, so this matches any other thread count.
+            pool.Run(ws.WeightGradients.Target(model, gradients, weights, layer, direction, steps, batch, state), 2);
+        }
+        else
+        {
+            RecurrentWeightGradient(model, ws, gradients, weights, layer, direction, steps, batch, state, ws.Pool);
+            InputWeightGradient(model, ws, gradients, weights, layer, steps, batch, ws.Pool);
+        }
+
+        // b_ih and b_hh enter a_t identically, so both receive the column sums of dA.
+        int h = model.Shape.HiddenSize;
+        Reductions.ColumnSums(ws.PreActivationGradient.AsSpan(0, steps * batch * h), steps * batch, h, ws.BiasGradient, accumulate: false);
+        Elementwise.Axpy(1f, ws.BiasGradient, gradients.AsSpan(weights.BiasIh.Offset, h));
+        Elementwise.Axpy(1f, ws.BiasGradient, gradients.AsSpan(weights.BiasHh.Offset, h));
+    }
+
+    /// <summary>dW_R += sum_t dA_t^T h_{t-1}: one GEMM over the steps whose h_{t-1} is in y, one for the step that reads h_0.</summary>
+    internal static void RecurrentWeightGradient(
+        RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, int layer, int direction, int steps, int batch, int state,
+        WorkerPool? pool)
+    {
         RnnShape shape = model.Shape;
-        int h = shape.HiddenSize, dh = shape.LayerOutputSize, width = shape.LayerInputSize(layer);
+        int h = shape.HiddenSize, dh = shape.LayerOutputSize;
         int rows = steps * batch, column = direction * h;
         ReadOnlySpan<float> dA = ws.PreActivationGradient.AsSpan(0, rows * h);
         ReadOnlySpan<float> y = ws.LayerOutputs[layer].AsSpan(0, rows * dh);
-        ReadOnlySpan<float> x = layer == 0 ? ws.Input.AsSpan(0, rows * width) : ws.LayerOutputs[layer - 1].AsSpan(0, rows * width);
         ReadOnlySpan<float> h0 = ws.InitialState.AsSpan(state, batch * h);
         Span<float> dWhh = gradients.AsSpan(weights.WeightHh.Offset, weights.WeightHh.Length);
-
-        // dW_R = sum_t dA_t^T h_{t-1}: one GEMM over the steps whose h_{t-1} is in y, one for the step that reads h_0.
         int firstStep = direction == 0 ? 0 : steps - 1;
         if (steps > 1)
         {
             int dAStart = direction == 0 ? batch * h : 0;
             int yStart = (direction == 0 ? 0 : batch * dh) + column;
-            Gemm.Compute(Transpose.Yes, Transpose.No, h, h, (steps - 1) * batch, 1f, dA[dAStart..], h, y[yStart..], dh, 1f, dWhh, h, ws.Pool);
+            Gemm.Compute(Transpose.Yes, Transpose.No, h, h, (steps - 1) * batch, 1f, dA[dAStart..], h, y[yStart..], dh, 1f, dWhh, h, pool);
         }
 
-        Gemm.Compute(Transpose.Yes, Transpose.No, h, h, batch, 1f, dA.Slice(firstStep * batch * h, batch * h), h, h0, h, 1f, dWhh, h, ws.Pool);
+        Gemm.Compute(Transpose.Yes, Transpose.No, h, h, batch, 1f, dA.Slice(firstStep * batch * h, batch * h), h, h0, h, 1f, dWhh, h, pool);
+    }
 
-        // dW_F = dA^T X over all steps.
+    /// <summary>dW_F += dA^T X over all steps.</summary>
+    internal static void InputWeightGradient(
+        RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, int layer, int steps, int batch, WorkerPool? pool)
+    {
+        RnnShape shape = model.Shape;
+        int h = shape.HiddenSize, width = shape.LayerInputSize(layer);
+        int rows = steps * batch;
+        ReadOnlySpan<float> dA = ws.PreActivationGradient.AsSpan(0, rows * h);
+        ReadOnlySpan<float> x = layer == 0 ? ws.Input.AsSpan(0, rows * width) : ws.LayerOutputs[layer - 1].AsSpan(0, rows * width);
         Gemm.Compute(Transpose.Yes, Transpose.No, h, width, rows, 1f, dA, h, x, width, 1f,
-            gradients.AsSpan(weights.WeightIh.Offset, weights.WeightIh.Length), width, ws.Pool);
-
-        // b_ih and b_hh enter a_t identically, so both receive the column sums of dA.
-        Reductions.ColumnSums(dA, rows, h, ws.BiasGradient, accumulate: false);
-        Elementwise.Axpy(1f, ws.BiasGradient, gradients.AsSpan(weights.BiasIh.Offset, h));
-        Elementwise.Axpy(1f, ws.BiasGradient, gradients.AsSpan(weights.BiasHh.Offset, h));
-    }
-
-    private static void Activate(Nonlinearity nonlinearity, Span<float> values)
-    {
-        if (nonlinearity == Nonlinearity.Tanh)
-        {
-            Activations.Tanh(values, values);
-        }
-        else
-        {
-            Activations.Relu(values, values);
-        }
-    }
-
-    private static void ActivateBackward(Nonlinearity nonlinearity, ReadOnlySpan<float> output, Span<float> gradient)
-    {
-        if (nonlinearity == Nonlinearity.Tanh)
-        {
-            Activations.TanhBackward(output, gradient, gradient);
-        }
-        else
-        {
-            Activations.ReluBackward(output, gradient, gradient);
-        }
+            gradients.AsSpan(weights.WeightIh.Offset, weights.WeightIh.Length), width, pool);
     }
 }

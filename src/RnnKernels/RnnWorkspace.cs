@@ -44,10 +44,22 @@ internal sealed class RnnWorkspace
         ActiveRows = new int[maxSteps];
         AllActive = new bool[maxSteps];
         MaskedTargets = new int[rows];
+        StepActivation = new StepActivation(shape.Nonlinearity);
+        StepGradient = new StepGradient(shape.Nonlinearity);
+        WeightGradients = new WeightGradientPair(this);
     }
 
     /// <summary>Threads for the GEMMs (split by output tiles, so results do not depend on their number), or null.</summary>
     public WorkerPool? Pool { get; }
+
+    /// <summary>The activation fused onto each forward step's product.</summary>
+    public StepActivation StepActivation { get; }
+
+    /// <summary>The next step's dA, fused onto each backward step's product.</summary>
+    public StepGradient StepGradient { get; }
+
+    /// <summary>dW_R and dW_F side by side on a two-thread pool.</summary>
+    public WeightGradientPair WeightGradients { get; }
 
     /// <summary>x [T, B, I], copied at forward because backward needs it for dW_F.</summary>
     public float[] Input { get; }

@@ -55,6 +55,44 @@ public sealed class ParallelKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 7000, 90)] // M = 1: column strips of the GEMV.
+    [InlineData(150, 333, 90)] // Wide: column strips.
+    [InlineData(333, 64, 90)] // Tall: row strips.
+    [InlineData(150, 333, 0)] // k = 0: C = beta C, still final block by block.
+    public void EpilogueSeesEveryElementOnceAndOnlyWhenFinal(int m, int n, int k)
+    {
+        var random = new Random(m + n + k);
+        float[] a = Enumerable.Range(0, Math.Max(1, m * k)).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] b = Enumerable.Range(0, Math.Max(1, k * n)).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] start = Enumerable.Range(0, m * n).Select(_ => random.NextSingle()).ToArray();
+        float[] expected = (float[])start.Clone();
+        Gemm.Compute(Transpose.No, Transpose.No, m, n, k, 1f, a, Math.Max(1, k), b, n, 0.5f, expected, n);
+        for (int threads = 1; threads <= 3; threads++)
+        {
+            using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+            float[] c = (float[])start.Clone();
+            var copy = new CopyingEpilogue(c, n);
+            Gemm.Compute(Transpose.No, Transpose.No, m, n, k, 1f, a, Math.Max(1, k), b, n, 0.5f, c, n, pool, copy);
+            Assert.Equal(expected, copy.Seen);
+            Assert.All(copy.Visits, v => Assert.Equal(1, v));
+        }
+    }
+
+    [Fact]
+    public void RunExecutesEachPartOnceAndRejectsBadPartsAndNullWork()
+    {
+        using var pool = new WorkerPool(3);
+        var work = new CountingWork(3);
+        pool.Run(work, 3);
+        Assert.Equal([1, 1, 1], work.Runs);
+        pool.Run(work, 2);
+        Assert.Equal([2, 2, 1], work.Runs);
+        Assert.Throws<ArgumentNullException>(() => pool.Run(null!, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Run(work, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Run(work, 4));
+    }
+
     [Fact]
     public void RejectsBadArgumentsBeforeAnyThreadRunsAndRefusesAfterDispose()
     {
@@ -65,5 +103,32 @@ public sealed class ParallelKernelTests
         Assert.Throws<ArgumentException>(() => SoftmaxCrossEntropy.Compute(logits, targets, 300, 1f, new float[10], pool));
         pool.Dispose();
         Assert.Throws<ObjectDisposedException>(() => SoftmaxCrossEntropy.Compute(logits, targets, 300, 1f, logits, pool));
+    }
+
+    /// <summary>Copies each block it is given, so a block applied before it was final, or twice, shows.</summary>
+    private sealed class CopyingEpilogue(float[] c, int ldc) : IGemmEpilogue
+    {
+        public float[] Seen { get; } = new float[c.Length];
+
+        public int[] Visits { get; } = new int[c.Length];
+
+        public void Apply(int rowStart, int rowCount, int columnStart, int columnCount)
+        {
+            for (int r = rowStart; r < rowStart + rowCount; r++)
+            {
+                for (int j = columnStart; j < columnStart + columnCount; j++)
+                {
+                    Seen[(r * ldc) + j] = c[(r * ldc) + j];
+                    Interlocked.Increment(ref Visits[(r * ldc) + j]);
+                }
+            }
+        }
+    }
+
+    private sealed class CountingWork(int maxParts) : IParallelWork
+    {
+        public int[] Runs { get; } = new int[maxParts];
+
+        public void Execute(int part, int parts) => Interlocked.Increment(ref Runs[part]);
     }
 }

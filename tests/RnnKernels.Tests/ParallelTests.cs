@@ -19,6 +19,33 @@ public sealed class ParallelTests
         Assert.Equal(single, Train(shape, threads: 3));
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void GradientsAreBitwiseIdenticalWhenTheStepProductsAreSplit(bool ragged, bool bidirectional)
+    {
+        // B x H x H = 40 x 128 x 128 is above the size at which a GEMM goes parallel, so the step products are split
+        // and the fused activation and next-step gradient run on each thread's block; ragged lengths mix fused and
+        // unfused steps, and bidirectional layers take the strided paths.
+        var shape = new RnnShape(33, 128, 19, 1, bidirectional);
+        const int Steps = 7, Batch = 40;
+        SequenceData data = SequenceData.CreateRandom(shape, Steps, Batch, LossKind.CrossEntropy, seed: 5, raggedLengths: ragged, initialState: true);
+        float[] Gradients(int threads)
+        {
+            using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+            var engine = new RnnEngine(new RnnModel(shape, seed: 3), Steps, Batch, pool);
+            engine.Forward(data.Inputs, Steps, Batch, data.Lengths, data.InitialState);
+            engine.BackwardCrossEntropy(data.ClassTargets);
+            return [.. engine.Gradients, .. engine.InitialStateGradient];
+        }
+
+        float[] single = Gradients(1);
+        Assert.Equal(single, Gradients(2));
+        Assert.Equal(single, Gradients(3));
+    }
+
     [Fact]
     public void ParallelGemmIsBitwiseIdenticalAndAllocatesNothing()
     {

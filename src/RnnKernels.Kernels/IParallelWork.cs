@@ -1,0 +1,14 @@
+namespace RnnKernels.Kernels;
+
+/// <summary>One parallel region's work for <see cref="WorkerPool.Run"/>: part p of parts, each writing only its own outputs.</summary>
+/// <remarks>
+/// For results that do not depend on timing, each part must do a fixed share of the work: which outputs part p
+/// writes, and in what order, must depend on p and parts only.
+/// </remarks>
+public interface IParallelWork
+{
+    /// <summary>Runs part <paramref name="part"/> of <paramref name="parts"/>.</summary>
+    /// <param name="part">This part, 0..parts-1 (part 0 runs on the calling thread).</param>
+    /// <param name="parts">How many parts the region has.</param>
+    void Execute(int part, int parts);
+}
