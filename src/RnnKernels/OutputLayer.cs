@@ -10,9 +10,9 @@ internal static class OutputLayer
     {
         int o = model.Shape.OutputSize, dh = model.Shape.LayerOutputSize;
         Span<float> logits = ws.Logits.AsSpan(0, rows * o);
-        Elementwise.BroadcastRows(model.View(model.Layout.OutputBias), [], rows, logits, o);
+        BiasEpilogue bias = ws.Bias.Target(ws.Logits, 0, o, model.Parameters, model.Layout.OutputBias.Offset);
         Gemm.Compute(Transpose.No, Transpose.Yes, rows, o, dh, 1f, ws.LayerOutputs[^1].AsSpan(0, rows * dh), dh,
-            model.View(model.Layout.OutputWeight), dh, 1f, logits, o, ws.Pool);
+            model.View(model.Layout.OutputWeight), dh, 0f, logits, o, ws.Pool, bias);
     }
 
     /// <summary>Accumulates dW_o and db_o from dE/do and writes dE/dh of the top layer.</summary>

@@ -27,9 +27,11 @@ internal static class RecurrentLayer
         int state = ((layer * shape.Directions) + direction) * batch * h;
         ReadOnlySpan<float> h0 = ws.InitialState.AsSpan(state, batch * h);
 
-        // a_t = b_ih + b_hh + x_t W_F^T for every step at once, written into this direction's columns of y.
-        Elementwise.BroadcastRows(model.View(weights.BiasIh), model.View(weights.BiasHh), rows, y[column..], dh);
-        Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, width, 1f, x, width, model.View(weights.WeightIh), width, 1f, y[column..], dh, ws.Pool);
+        // a_t = x_t W_F^T + (b_ih + b_hh) for every step at once, written into this direction's columns of y; the
+        // bias is added to each block of the product by the thread that computed it.
+        Elementwise.Add(model.View(weights.BiasIh), model.View(weights.BiasHh), ws.BiasSum);
+        BiasEpilogue bias = ws.Bias.Target(ws.LayerOutputs[layer], column, dh, ws.BiasSum, 0);
+        Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, width, 1f, x, width, model.View(weights.WeightIh), width, 0f, y[column..], dh, ws.Pool, bias);
 
         // The step GEMM reads W_R^T untransposed (packing a transposed B for every step would gather element by
         // element). At batch 1 the step is a matrix-vector product, which reads W_R's rows directly instead.

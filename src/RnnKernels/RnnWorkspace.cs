@@ -40,10 +40,12 @@ internal sealed class RnnWorkspace
         CarriedGradient = new float[maxBatch * h];
         SavedCarry = new float[maxBatch * h];
         BiasGradient = new float[h];
+        BiasSum = new float[h];
         Lengths = new int[maxBatch];
         ActiveRows = new int[maxSteps];
         AllActive = new bool[maxSteps];
         MaskedTargets = new int[rows];
+        Bias = new BiasEpilogue();
         StepActivation = new StepActivation(shape.Nonlinearity);
         StepGradient = new StepGradient(shape.Nonlinearity);
         WeightGradients = new WeightGradientPair(this);
@@ -51,6 +53,12 @@ internal sealed class RnnWorkspace
 
     /// <summary>Threads for the GEMMs (split by output tiles, so results do not depend on their number), or null.</summary>
     public WorkerPool? Pool { get; }
+
+    /// <summary>The bias added onto the input projections and the output layer's product.</summary>
+    public BiasEpilogue Bias { get; }
+
+    /// <summary>b_ih + b_hh [H] of the layer direction being run.</summary>
+    public float[] BiasSum { get; }
 
     /// <summary>The activation fused onto each forward step's product.</summary>
     public StepActivation StepActivation { get; }

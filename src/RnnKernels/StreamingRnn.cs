@@ -67,14 +67,7 @@ public sealed class StreamingRnn
             Elementwise.BroadcastRows(_model.View(w.BiasIh), _model.View(w.BiasHh), b, a, h);
             Gemm.Compute(Transpose.No, Transpose.Yes, b, h, width, 1f, x, width, _model.View(w.WeightIh), width, 1f, a, h);
             Gemm.Compute(Transpose.No, Transpose.Yes, b, h, h, 1f, state, h, _model.View(w.WeightHh), h, 1f, a, h);
-            if (shape.Nonlinearity == Nonlinearity.Tanh)
-            {
-                Activations.Tanh(a, state);
-            }
-            else
-            {
-                Activations.Relu(a, state);
-            }
+            Activation.Forward(shape.Nonlinearity, a, state);
 
             x = state;
         }
