@@ -6,9 +6,10 @@ namespace RnnKernels.Kernels;
 
 /// <summary>
 /// The one loop driver for elementwise operators. Tail policy: the last vector overlaps the previous one (end at
-/// len - Count), loaded before the main loop so an in-place call never re-reads an output; spans shorter than one vector
-/// are copied into a padded stack buffer so every element of every length takes the same vector code (identical
-/// bits regardless of where an element sits).
+/// len - Count), loaded before the main loop so an in-place call never re-reads an output (unary operators also start
+/// their loop at an aligned store, with the first vector likewise loaded up front and stored last); spans shorter
+/// than one vector are copied into a padded stack buffer so every element of every length takes the same vector code
+/// (identical bits regardless of where an element sits).
 /// </summary>
 internal static class ElementwiseDriver
 {
@@ -31,12 +32,14 @@ internal static class ElementwiseDriver
             }
 
             nint last = len - Vector512<float>.Count;
+            Vector512<float> head = Vector512.LoadUnsafe(ref xr);
             Vector512<float> tail = Vector512.LoadUnsafe(ref xr, (nuint)last);
-            for (nint i = 0; i < last; i += Vector512<float>.Count)
+            for (nint i = AlignedStart(ref yr, Vector512<float>.Count); i < last; i += Vector512<float>.Count)
             {
                 TOp.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
             }
 
+            TOp.Invoke(head).StoreUnsafe(ref yr);
             TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
             return;
         }
@@ -53,12 +56,14 @@ internal static class ElementwiseDriver
             }
 
             nint last = len - Vector256<float>.Count;
+            Vector256<float> head = Vector256.LoadUnsafe(ref xr);
             Vector256<float> tail = Vector256.LoadUnsafe(ref xr, (nuint)last);
-            for (nint i = 0; i < last; i += Vector256<float>.Count)
+            for (nint i = AlignedStart(ref yr, Vector256<float>.Count); i < last; i += Vector256<float>.Count)
             {
                 TOp.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
             }
 
+            TOp.Invoke(head).StoreUnsafe(ref yr);
             TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
             return;
         }
@@ -89,6 +94,19 @@ internal static class ElementwiseDriver
         {
             Unsafe.Add(ref yr, i) = TOp.Invoke(Unsafe.Add(ref xr, i));
         }
+    }
+
+    /// <summary>
+    /// Where the body loop of a unary operator starts: the first element of y on a vector-size boundary (0..count-1),
+    /// so no store splits a cache line (a split store costs two, and long spans stream through L2 and L3). The head
+    /// vector covers the elements before it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe nint AlignedStart(ref float y, int count)
+    {
+        nint bytes = count * sizeof(float);
+        nint misalignment = (nint)Unsafe.AsPointer(ref y) & (bytes - 1);
+        return misalignment == 0 ? 0 : (bytes - misalignment) / sizeof(float);
     }
 
     /// <summary>z[i] = TOp(x[i], y[i]) for i &lt; x.Length on the given path. Validated by the caller.</summary>
