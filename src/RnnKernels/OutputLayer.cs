@@ -18,13 +18,42 @@ internal static class OutputLayer
     /// <summary>Accumulates dW_o and db_o from dE/do and writes dE/dh of the top layer.</summary>
     public static void Backward(RnnModel model, RnnWorkspace ws, float[] gradients, int rows)
     {
+        if (ws.Pool is { DegreeOfParallelism: 2 } pool)
+        {
+            // dW_o and dH are independent products of about the same size: one whole product per thread beats
+            // splitting each in two, where both threads would pack all of the operand the split shares. A product's
+            // bits do not depend on how it is split, so this matches any other thread count.
+            pool.Run(ws.OutputGradients.Target(model, gradients, rows), 2);
+            return;
+        }
+
+        WeightGradient(model, ws, gradients, rows, ws.Pool);
+        BiasGradient(model, ws, gradients, rows);
+        StateGradient(model, ws, rows, ws.Pool);
+    }
+
+    /// <summary>dW_o += dE/do^T H over all steps.</summary>
+    internal static void WeightGradient(RnnModel model, RnnWorkspace ws, float[] gradients, int rows, WorkerPool? pool)
+    {
         int o = model.Shape.OutputSize, dh = model.Shape.LayerOutputSize;
-        ReadOnlySpan<float> dLogits = ws.LogitGradient.AsSpan(0, rows * o);
-        ParameterTensor weight = model.Layout.OutputWeight, bias = model.Layout.OutputBias;
-        Gemm.Compute(Transpose.Yes, Transpose.No, o, dh, rows, 1f, dLogits, o, ws.LayerOutputs[^1].AsSpan(0, rows * dh), dh,
-            1f, gradients.AsSpan(weight.Offset, weight.Length), dh, ws.Pool);
-        Reductions.ColumnSums(dLogits, rows, o, gradients.AsSpan(bias.Offset, bias.Length), accumulate: true);
-        Gemm.Compute(Transpose.No, Transpose.No, rows, dh, o, 1f, dLogits, o, model.View(weight), dh, 0f,
-            ws.LayerOutputGradients[^1].AsSpan(0, rows * dh), dh, ws.Pool);
+        ParameterTensor weight = model.Layout.OutputWeight;
+        Gemm.Compute(Transpose.Yes, Transpose.No, o, dh, rows, 1f, ws.LogitGradient.AsSpan(0, rows * o), o,
+            ws.LayerOutputs[^1].AsSpan(0, rows * dh), dh, 1f, gradients.AsSpan(weight.Offset, weight.Length), dh, pool);
+    }
+
+    /// <summary>db_o += the column sums of dE/do.</summary>
+    internal static void BiasGradient(RnnModel model, RnnWorkspace ws, float[] gradients, int rows)
+    {
+        int o = model.Shape.OutputSize;
+        ParameterTensor bias = model.Layout.OutputBias;
+        Reductions.ColumnSums(ws.LogitGradient.AsSpan(0, rows * o), rows, o, gradients.AsSpan(bias.Offset, bias.Length), accumulate: true);
+    }
+
+    /// <summary>dE/dh of the top layer = dE/do W_o.</summary>
+    internal static void StateGradient(RnnModel model, RnnWorkspace ws, int rows, WorkerPool? pool)
+    {
+        int o = model.Shape.OutputSize, dh = model.Shape.LayerOutputSize;
+        Gemm.Compute(Transpose.No, Transpose.No, rows, dh, o, 1f, ws.LogitGradient.AsSpan(0, rows * o), o,
+            model.View(model.Layout.OutputWeight), dh, 0f, ws.LayerOutputGradients[^1].AsSpan(0, rows * dh), dh, pool);
     }
 }

@@ -191,10 +191,14 @@ internal static class RecurrentLayer
         else
         {
             RecurrentWeightGradient(model, ws, gradients, weights, layer, direction, steps, batch, state, ws.Pool);
+            BiasGradients(model, ws, gradients, weights, steps, batch);
             InputWeightGradient(model, ws, gradients, weights, layer, steps, batch, ws.Pool);
         }
+    }
 
-        // b_ih and b_hh enter a_t identically, so both receive the column sums of dA.
+    /// <summary>b_ih and b_hh enter a_t identically, so both receive the column sums of dA.</summary>
+    internal static void BiasGradients(RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, int steps, int batch)
+    {
         int h = model.Shape.HiddenSize;
         Reductions.ColumnSums(ws.PreActivationGradient.AsSpan(0, steps * batch * h), steps * batch, h, ws.BiasGradient, accumulate: false);
         Elementwise.Axpy(1f, ws.BiasGradient, gradients.AsSpan(weights.BiasIh.Offset, h));

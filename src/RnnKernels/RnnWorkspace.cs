@@ -49,6 +49,7 @@ internal sealed class RnnWorkspace
         StepActivation = new StepActivation(shape.Nonlinearity);
         StepGradient = new StepGradient(shape.Nonlinearity);
         WeightGradients = new WeightGradientPair(this);
+        OutputGradients = new OutputGradientPair(this);
     }
 
     /// <summary>Threads for the GEMMs (split by output tiles, so results do not depend on their number), or null.</summary>
@@ -68,6 +69,9 @@ internal sealed class RnnWorkspace
 
     /// <summary>dW_R and dW_F side by side on a two-thread pool.</summary>
     public WeightGradientPair WeightGradients { get; }
+
+    /// <summary>The output layer's dW_o and dE/dh side by side on a two-thread pool.</summary>
+    public OutputGradientPair OutputGradients { get; }
 
     /// <summary>x [T, B, I], copied at forward because backward needs it for dW_F.</summary>
     public float[] Input { get; }

@@ -3,8 +3,9 @@ using RnnKernels.Kernels;
 namespace RnnKernels;
 
 /// <summary>
-/// A layer direction's dW_R and dW_F products side by side on a two-thread pool: part 0 computes dW_R, part 1 dW_F,
-/// each whole on its thread. One per workspace, retargeted per layer and direction.
+/// A layer direction's dW_R and dW_F products side by side on a two-thread pool: part 0 computes dW_R (whose product
+/// is one step shorter) and the bias gradients, part 1 dW_F, each whole on its thread. One per workspace, retargeted
+/// per layer and direction.
 /// </summary>
 internal sealed class WeightGradientPair(RnnWorkspace ws) : IParallelWork
 {
@@ -31,6 +32,7 @@ internal sealed class WeightGradientPair(RnnWorkspace ws) : IParallelWork
         if (part == 0)
         {
             RecurrentLayer.RecurrentWeightGradient(model, ws, _gradients, weights, _layer, _direction, _steps, _batch, _state, pool: null);
+            RecurrentLayer.BiasGradients(model, ws, _gradients, weights, _steps, _batch);
         }
         else
         {
