@@ -18,7 +18,8 @@ internal static class OutputLayer
     /// <summary>Accumulates dW_o and db_o from dE/do and writes dE/dh of the top layer.</summary>
     public static void Backward(RnnModel model, RnnWorkspace ws, float[] gradients, int rows)
     {
-        if (ws.Pool is { DegreeOfParallelism: 2 } pool)
+        int o = model.Shape.OutputSize, dh = model.Shape.LayerOutputSize;
+        if (ProductPairs.PoolFor(ws.Pool, (long)o * dh * rows) is { } pool)
         {
             // dW_o and dH are independent products of about the same size: one whole product per thread beats
             // splitting each in two, where both threads would pack all of the operand the split shares. A product's

@@ -181,7 +181,9 @@ internal static class RecurrentLayer
     private static void AccumulateWeightGradients(
         RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, int layer, int direction, int steps, int batch, int state)
     {
-        if (ws.Pool is { DegreeOfParallelism: 2 } pool)
+        RnnShape shape = model.Shape;
+        long smaller = (long)shape.HiddenSize * Math.Min(shape.HiddenSize, shape.LayerInputSize(layer)) * (steps - 1) * batch;
+        if (ProductPairs.PoolFor(ws.Pool, smaller) is { } pool)
         {
             // dW_R and dW_F are two independent products of about the same size: one whole product per thread beats
             // splitting each in two, where both threads would pack all of dA^T. A product's bits do not depend on how

@@ -28,8 +28,9 @@ public sealed class ParallelTests
     {
         // B x H x H = 40 x 128 x 128 is above the size at which a GEMM goes parallel, so the step products are split
         // and the fused activation and next-step gradient run on each thread's block; ragged lengths mix fused and
-        // unfused steps, and bidirectional layers take the strided paths.
-        var shape = new RnnShape(33, 128, 19, 1, bidirectional);
+        // unfused steps, and bidirectional layers take the strided paths. The weight-gradient products (128 x 64 x 240
+        // and up) are large enough to run side by side on two threads.
+        var shape = new RnnShape(64, 128, 40, 1, bidirectional);
         const int Steps = 7, Batch = 40;
         SequenceData data = SequenceData.CreateRandom(shape, Steps, Batch, LossKind.CrossEntropy, seed: 5, raggedLengths: ragged, initialState: true);
         float[] Gradients(int threads)
