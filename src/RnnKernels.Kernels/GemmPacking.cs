@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -56,35 +57,46 @@ internal static unsafe class GemmPacking
         {
             float* src = a + ((pc + p) * lda) + ic;
             float* d = dst + ((nint)p * mr);
-            int i = 0;
-            if (mr == 8 && Vector256.IsHardwareAccelerated)
+            for (int i = 0; i < full; i += mr)
             {
-                for (; i < full; i += 8)
-                {
-                    Vector256.Store(Vector256.Load(src + i), d + ((nint)i * kc));
-                }
-            }
-            else if (mr % 4 == 0 && Vector128.IsHardwareAccelerated)
-            {
-                for (; i < full; i += mr)
-                {
-                    for (int r = 0; r < mr; r += 4)
-                    {
-                        Vector128.Store(Vector128.Load(src + i + r), d + ((nint)i * kc) + r);
-                    }
-                }
+                CopyPanelRow(src + i, d + ((nint)i * kc), mr);
             }
 
-            for (; i < mc; i++)
+            // The partial last panel: its rows past mc are zeroed below.
+            for (int i = full; i < mc; i++)
             {
-                int panelStart = i / mr * mr;
-                d[((nint)panelStart * kc) + (i - panelStart)] = src[i];
+                d[((nint)full * kc) + (i - full)] = src[i];
             }
         }
 
         if (full < mc)
         {
             ZeroPadRows(dst + ((nint)full * kc), kc, mr, mc - full);
+        }
+    }
+
+    /// <summary>Copies the mr contiguous values of one k step into a panel: in vectors where mr allows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyPanelRow(float* src, float* dst, int mr)
+    {
+        if (mr == 8 && Vector256.IsHardwareAccelerated)
+        {
+            Vector256.Store(Vector256.Load(src), dst);
+            return;
+        }
+
+        int r = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; r + 4 <= mr; r += 4)
+            {
+                Vector128.Store(Vector128.Load(src + r), dst + r);
+            }
+        }
+
+        for (; r < mr; r++)
+        {
+            dst[r] = src[r];
         }
     }
 
