@@ -6,10 +6,10 @@ namespace RnnKernels.Kernels;
 
 /// <summary>
 /// The one loop driver for elementwise operators. Tail policy: the last vector overlaps the previous one (end at
-/// len - Count), loaded before the main loop so an in-place call never re-reads an output (unary operators also start
-/// their loop at an aligned store, with the first vector likewise loaded up front and stored last); spans shorter
-/// than one vector are copied into a padded stack buffer so every element of every length takes the same vector code
-/// (identical bits regardless of where an element sits).
+/// len - Count), loaded before the main loop so an in-place call never re-reads an output (on the 512- and 256-bit
+/// paths unary operators also start their loop at an aligned store, with the first vector likewise loaded up front
+/// and stored last); spans shorter than one vector are copied into a padded stack buffer so every element of every
+/// length takes the same vector code (identical bits regardless of where an element sits).
 /// </summary>
 internal static class ElementwiseDriver
 {
