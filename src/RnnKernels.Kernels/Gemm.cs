@@ -121,12 +121,65 @@ public static unsafe class Gemm
     }
 
     /// <summary>
+    /// C = alpha * op(A) * B + beta * C with B packed beforehand (k = <see cref="PackedMatrix.Rows"/>,
+    /// n = <see cref="PackedMatrix.Columns"/>), split over <paramref name="pool"/> by row strips (each thread packs only
+    /// its own rows of A and reads the shared panels of B), with <paramref name="epilogue"/> applied to each finished
+    /// block of C. Bitwise identical for any degree of parallelism, and to the unpacked product when m &gt; 1.
+    /// </summary>
+    /// <param name="transA">Whether A is used transposed.</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">Matrix A, row-major.</param>
+    /// <param name="lda">Row stride of A in elements.</param>
+    /// <param name="b">The packed right-hand side.</param>
+    /// <param name="beta">Scale of the existing C; 0 ignores what C held.</param>
+    /// <param name="c">Matrix C, row-major, updated in place.</param>
+    /// <param name="ldc">Row stride of C in elements.</param>
+    /// <param name="pool">Worker threads to use, or null for the calling thread only.</param>
+    /// <param name="epilogue">Work on each finished block of C, or null.</param>
+    /// <exception cref="ArgumentException">b was never packed, a span is shorter than its shape needs, or C overlaps A.</exception>
+    public static void Compute(
+        Transpose transA, int m, float alpha, ReadOnlySpan<float> a, int lda, PackedMatrix b, float beta, Span<float> c, int ldc,
+        WorkerPool? pool = null, IGemmEpilogue? epilogue = null)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (!b.IsPacked)
+        {
+            throw new ArgumentException("b has not been packed: call PackedMatrix.Pack before multiplying by it.", nameof(b));
+        }
+
+        int n = b.Columns, k = b.Rows;
+        GemmArguments.Validate(transA, Transpose.No, m, n, k, a, lda, [], Math.Max(1, n), c, ldc, checkB: false);
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        fixed (float* pa = a, pc = c)
+        {
+            if (pool is not null && pool.DegreeOfParallelism > 1 && GemmParallelWork.Worthwhile(m, n, k))
+            {
+                GemmParallelWork work = pool.GemmWork;
+                work.Set(b.Path, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, epilogue, b.Panels);
+                pool.Run(work, work.Partition(pool.DegreeOfParallelism));
+                return;
+            }
+
+            Serial(b.Path, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, singleRowAsGemv: false, b.Panels);
+        }
+
+        epilogue?.Apply(0, m, 0, n);
+    }
+
+    /// <summary>
     /// The product on the calling thread, for validated pointers. <paramref name="singleRowAsGemv"/> false keeps a
     /// one-row strip of a larger product on the tiled path, so it rounds exactly as it would inside the whole product.
+    /// When <paramref name="packedB"/> holds panels, they are B (and <paramref name="pb"/> is not read).
     /// </summary>
     internal static void Serial(
         IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        float* pa, nint lda, float* pb, nint ldb, float beta, float* pc, nint ldc, bool singleRowAsGemv = true)
+        float* pa, nint lda, float* pb, nint ldb, float beta, float* pc, nint ldc, bool singleRowAsGemv = true,
+        PackedPanels packedB = default)
     {
         if (k == 0 || alpha == 0f)
         {
@@ -135,7 +188,7 @@ public static unsafe class Gemm
             return;
         }
 
-        if (m == 1 && singleRowAsGemv)
+        if (m == 1 && singleRowAsGemv && packedB.Data == null)
         {
             float* x = transA == Transpose.No || k == 1 ? pa : Gather(pa, lda, k);
             Gemv.Run(transB, n, k, alpha, x, pb, ldb, beta, pc, path != IsaPath.Scalar);
@@ -145,19 +198,19 @@ public static unsafe class Gemm
         switch (path)
         {
             case IsaPath.Avx512:
-                GemmDriver<GemmKernelAvx512>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                GemmDriver<GemmKernelAvx512>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packedB);
                 break;
             case IsaPath.Avx2Fma:
-                GemmDriver<GemmKernelAvx2>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                GemmDriver<GemmKernelAvx2>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packedB);
                 break;
             case IsaPath.Neon:
-                GemmDriver<GemmKernelNeon>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                GemmDriver<GemmKernelNeon>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packedB);
                 break;
             case IsaPath.Vector128:
-                GemmDriver<GemmKernelVector128>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                GemmDriver<GemmKernelVector128>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packedB);
                 break;
             default:
-                GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packedB);
                 break;
         }
     }

@@ -4,9 +4,10 @@ namespace RnnKernels.Kernels;
 internal static class GemmArguments
 {
     /// <summary>Throws unless every element the shapes address lies inside its span and C overlaps neither input.</summary>
+    /// <remarks><paramref name="checkB"/> false skips B (a packed B was checked when it was packed).</remarks>
     public static void Validate(
         Transpose transA, Transpose transB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> c, int ldc)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> c, int ldc, bool checkB = true)
     {
         CheckEnum(transA, nameof(transA));
         CheckEnum(transB, nameof(transB));
@@ -18,7 +19,7 @@ internal static class GemmArguments
         (int aRows, int aCols) = transA == Transpose.No ? (m, k) : (k, m);
         (int bRows, int bCols) = transB == Transpose.No ? (k, n) : (n, k);
         long aNeed = Needed(aRows, aCols, lda, a.Length, nameof(a), nameof(lda), transA);
-        long bNeed = Needed(bRows, bCols, ldb, b.Length, nameof(b), nameof(ldb), transB);
+        long bNeed = checkB ? Needed(bRows, bCols, ldb, b.Length, nameof(b), nameof(ldb), transB) : 0;
         long cNeed = Needed(m, n, ldc, c.Length, nameof(c), nameof(ldc), Transpose.No);
 
         ReadOnlySpan<float> cUsed = c[..(int)cNeed];

@@ -12,16 +12,19 @@ internal static unsafe class GemmDriver<TKernel>
     /// C = alpha * op(A) * op(B) + beta * C for m, n, k &gt; 0. When M fits in one A block (the batch x weights shape
     /// RNNs live on), each B micro-panel is packed just before its row tiles use it, so it is hot in L1 and never
     /// read with the large power-of-two row stride of a weight matrix (which maps every row to the same cache set);
-    /// with larger M the whole KC x NC block of B is packed once and reused by every A block.
+    /// with larger M the whole KC x NC block of B is packed once and reused by every A block. When
+    /// <paramref name="packedB"/> holds panels packed beforehand, B is not read or packed at all.
     /// </summary>
     public static void Run(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, PackedPanels packedB = default)
     {
         int mrSize = TKernel.MR, nrSize = TKernel.NR;
-        bool packWholeB = m > TKernel.MC;
+        bool prepacked = packedB.Data != null;
+        bool packWholeB = m > TKernel.MC && !prepacked;
         float* packedA = GemmScratch.PackedA(TKernel.MC * TKernel.KC);
-        float* packedB = packWholeB ? GemmScratch.PackedB(TKernel.KC * TKernel.NC) : GemmScratch.PackedB(TKernel.KC * nrSize);
+        float* packedBlock = prepacked ? null
+            : packWholeB ? GemmScratch.PackedB(TKernel.KC * TKernel.NC) : GemmScratch.PackedB(TKernel.KC * nrSize);
         float* tile = stackalloc float[mrSize * nrSize];
 
         for (int jc = 0; jc < n; jc += TKernel.NC)
@@ -33,7 +36,7 @@ internal static unsafe class GemmDriver<TKernel>
                 float betaBlock = pc == 0 ? beta : 1f; // beta applies once; later k blocks accumulate.
                 if (packWholeB)
                 {
-                    GemmPacking.PackB(transB, b, ldb, pc, jc, kc, nc, nrSize, packedB);
+                    GemmPacking.PackB(transB, b, ldb, pc, jc, kc, nc, nrSize, packedBlock);
                 }
 
                 for (int ic = 0; ic < m; ic += TKernel.MC)
@@ -43,8 +46,12 @@ internal static unsafe class GemmDriver<TKernel>
                     for (int jr = 0; jr < nc; jr += nrSize)
                     {
                         int nr = Math.Min(nrSize, nc - jr);
-                        float* panelB = packedB;
-                        if (packWholeB)
+                        float* panelB = packedBlock;
+                        if (prepacked)
+                        {
+                            panelB = packedB.Panel(pc, kc, jc + jr);
+                        }
+                        else if (packWholeB)
                         {
                             panelB += (nint)jr * kc;
                         }

@@ -26,7 +26,7 @@ internal static unsafe class GemmPacking
             if (rows == 8 && Avx.IsSupported)
             {
                 // Eight full rows: transpose 8 x 8 blocks in registers instead of scattering element by element.
-                PackEightRows(a + ((ic + ir) * lda) + pc, lda, kc, panel);
+                PackEightRows(a + ((ic + ir) * lda) + pc, lda, kc, panel, 8);
             }
             else
             {
@@ -144,6 +144,14 @@ internal static unsafe class GemmPacking
                 }
             }
         }
+        else if (cols == nr && nr % 8 == 0 && Avx.IsSupported)
+        {
+            // A full panel of a transposed B: every eight stored rows of B become eight columns of the panel.
+            for (int c = 0; c < nr; c += 8)
+            {
+                PackEightRows(b + ((j + c) * ldb) + pc, ldb, kc, panel + c, nr);
+            }
+        }
         else
         {
             // op(B)(p, j) = B[j*ldb + p]: each stored row of B becomes one column of the panel.
@@ -166,8 +174,12 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Packs eight rows of A (row stride lda) over kc columns into an 8-row panel, 8 x 8 blocks at a time.</summary>
-    private static void PackEightRows(float* a, nint lda, int kc, float* panel)
+    /// <summary>
+    /// Transposes eight rows of a matrix (row stride lda) over kc columns into eight columns of a panel whose k steps
+    /// are <paramref name="stride"/> apart, 8 x 8 blocks at a time: an A panel of 8 rows (stride 8), or eight columns
+    /// of a transposed B panel (stride NR).
+    /// </summary>
+    private static void PackEightRows(float* a, nint lda, int kc, float* panel, nint stride)
     {
         int p = 0;
         for (; p + 8 <= kc; p += 8)
@@ -185,22 +197,22 @@ internal static unsafe class GemmPacking
             Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
             Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
             Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
-            float* d = panel + (p * 8);
+            float* d = panel + (p * stride);
             Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-            Avx.Store(d + 8, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(d + 16, Avx.Permute2x128(u2, u6, 0x20));
-            Avx.Store(d + 24, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(d + 32, Avx.Permute2x128(u0, u4, 0x31));
-            Avx.Store(d + 40, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(d + 48, Avx.Permute2x128(u2, u6, 0x31));
-            Avx.Store(d + 56, Avx.Permute2x128(u3, u7, 0x31));
+            Avx.Store(d + stride, Avx.Permute2x128(u1, u5, 0x20));
+            Avx.Store(d + (2 * stride), Avx.Permute2x128(u2, u6, 0x20));
+            Avx.Store(d + (3 * stride), Avx.Permute2x128(u3, u7, 0x20));
+            Avx.Store(d + (4 * stride), Avx.Permute2x128(u0, u4, 0x31));
+            Avx.Store(d + (5 * stride), Avx.Permute2x128(u1, u5, 0x31));
+            Avx.Store(d + (6 * stride), Avx.Permute2x128(u2, u6, 0x31));
+            Avx.Store(d + (7 * stride), Avx.Permute2x128(u3, u7, 0x31));
         }
 
         for (; p < kc; p++)
         {
             for (int r = 0; r < 8; r++)
             {
-                panel[(p * 8) + r] = a[(r * lda) + p];
+                panel[(p * stride) + r] = a[(r * lda) + p];
             }
         }
     }

@@ -21,13 +21,16 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
     private nint _lda, _ldb, _ldc;
     private bool _splitColumns;
     private IGemmEpilogue? _epilogue;
+    private PackedPanels _packedB;
 
     public static bool Worthwhile(int m, int n, int k) => (long)m * n * k >= MinimumWork;
 
     public void Set(IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, IGemmEpilogue? epilogue)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, IGemmEpilogue? epilogue,
+        PackedPanels packedB = default)
     {
         _epilogue = epilogue;
+        _packedB = packedB;
         (_path, _transA, _transB, _m, _n, _k, _alpha, _beta) = (path, transA, transB, m, n, k, alpha, beta);
         _a = a;
         _b = b;
@@ -38,13 +41,15 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
     /// <summary>Chooses strips for up to <paramref name="threads"/> parts and returns how many parts there are.</summary>
     public int Partition(int threads)
     {
-        (int mr, int nr) = Tile(_path);
+        (int mr, int nr) = GemmGeometry.Tile(_path);
         int columnGrain = _m == 1 ? 4 * Vector<float>.Count : nr;
         int columnStrips = (_n + columnGrain - 1) / columnGrain;
         int rowStrips = (_m + mr - 1) / mr;
         // A column split makes every thread pack all of A, a row split makes every thread pack all of B: duplicate
-        // the smaller one (for M = 1 there are no row strips).
-        _splitColumns = _m == 1 || rowStrips < 2 || (_n >= _m && columnStrips >= 2);
+        // the smaller one (for M = 1 there are no row strips). A B packed beforehand is shared as it is, so rows then:
+        // each thread packs only its own rows of A, which in a recurrence are the rows it wrote the step before.
+        bool rowsFirst = _packedB.Data != null || _n < _m || columnStrips < 2;
+        _splitColumns = _m == 1 || rowStrips < 2 || !rowsFirst;
         int strips = _splitColumns ? columnStrips : rowStrips;
         int grain = _splitColumns ? columnGrain : mr;
         int parts = Math.Min(threads, strips);
@@ -60,7 +65,8 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         {
             int count = Math.Min(_n, start + _chunk) - start;
             float* b = _transB == Transpose.No ? _b + start : _b + (start * _ldb);
-            Gemm.Serial(_path, _transA, _transB, _m, count, _k, _alpha, _a, _lda, b, _ldb, _beta, _c + start, _ldc);
+            PackedPanels packedB = _packedB.Data == null ? default : _packedB.From(start);
+            Gemm.Serial(_path, _transA, _transB, _m, count, _k, _alpha, _a, _lda, b, _ldb, _beta, _c + start, _ldc, packedB: packedB);
             _epilogue?.Apply(0, _m, start, count);
         }
         else
@@ -68,17 +74,8 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
             int count = Math.Min(_m, start + _chunk) - start;
             float* a = _transA == Transpose.No ? _a + (start * _lda) : _a + start;
             // A last strip of one row stays on the tiled path: the whole product (M > 1) would not use the GEMV.
-            Gemm.Serial(_path, _transA, _transB, count, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (start * _ldc), _ldc, singleRowAsGemv: false);
+            Gemm.Serial(_path, _transA, _transB, count, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (start * _ldc), _ldc, singleRowAsGemv: false, _packedB);
             _epilogue?.Apply(start, count, 0, _n);
         }
     }
-
-    private static (int MR, int NR) Tile(IsaPath path) => path switch
-    {
-        IsaPath.Avx512 => (GemmKernelAvx512.MR, GemmKernelAvx512.NR),
-        IsaPath.Avx2Fma => (GemmKernelAvx2.MR, GemmKernelAvx2.NR),
-        IsaPath.Neon => (GemmKernelNeon.MR, GemmKernelNeon.NR),
-        IsaPath.Vector128 => (GemmKernelVector128.MR, GemmKernelVector128.NR),
-        _ => (GemmKernelScalar.MR, GemmKernelScalar.NR),
-    };
 }

@@ -52,6 +52,9 @@ public sealed class WorkerPool : IDisposable
     /// <summary>The softmax cross-entropy region this pool runs, reused likewise.</summary>
     internal SoftmaxParallelWork SoftmaxWork { get; } = new();
 
+    /// <summary>The packing region of <see cref="PackedMatrix.Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/>, reused likewise.</summary>
+    internal GemmPackWork PackWork { get; } = new();
+
     /// <summary>Stops the worker threads.</summary>
     public void Dispose()
     {

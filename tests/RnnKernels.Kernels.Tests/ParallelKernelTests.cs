@@ -78,6 +78,38 @@ public sealed class ParallelKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(64, 512, 512)] // The recurrent step of large-b64: row strips over a shared packed B.
+    [InlineData(9, 100, 300)] // Two row strips of unequal height.
+    [InlineData(1, 7000, 90)] // One row: column strips of the packed panels.
+    public void PackedProductsAndPackingSplitBitwiseIdentically(int m, int n, int k)
+    {
+        var random = new Random(m + n + k);
+        float[] a = Enumerable.Range(0, m * k).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] b = Enumerable.Range(0, k * n).Select(_ => random.NextSingle() - 0.5f).ToArray();
+        float[] start = Enumerable.Range(0, m * n).Select(_ => random.NextSingle()).ToArray();
+        var serial = new PackedMatrix(k, n);
+        serial.Pack(Transpose.Yes, k, n, b, k);
+        float[] expected = (float[])start.Clone();
+        Gemm.Compute(Transpose.No, m, 1f, a, k, serial, 0.5f, expected, n);
+        for (int threads = 2; threads <= 3; threads++)
+        {
+            using var pool = new WorkerPool(threads);
+            var packed = new PackedMatrix(k, n);
+            packed.Pack(Transpose.Yes, k, n, b, k, pool);
+            float[] c = (float[])start.Clone();
+            var copy = new CopyingEpilogue(c, n);
+            Gemm.Compute(Transpose.No, m, 1f, a, k, packed, 0.5f, c, n, pool, copy);
+            Assert.Equal(expected, copy.Seen);
+            Assert.All(copy.Visits, v => Assert.Equal(1, v));
+            Assert.Equal(0, SteadyStateAllocation.PerCall(() =>
+            {
+                packed.Pack(Transpose.Yes, k, n, b, k, pool);
+                Gemm.Compute(Transpose.No, m, 1f, a, k, packed, 0.5f, c, n, pool);
+            }));
+        }
+    }
+
     [Fact]
     public void RunExecutesEachPartOnceAndRejectsBadPartsAndNullWork()
     {

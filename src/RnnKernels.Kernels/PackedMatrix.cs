@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace RnnKernels.Kernels;
+
+/// <summary>
+/// The right-hand operand op(B) of many products, packed once into the GEMM micro-kernel's panel layout. An RNN
+/// multiplies every time step's state by the same recurrent weights; a plain <see cref="Gemm"/> call re-packs them
+/// at every step (and with several threads, each thread packs its share of them at every step). Packing once per
+/// pass removes that work, as MKL's <c>cblas_sgemm_pack</c>/<c>cblas_sgemm_compute</c> and fbgemm's pre-packed weights
+/// do. Multiply with <see cref="Gemm.Compute(Transpose, int, float, ReadOnlySpan{float}, int, PackedMatrix, float, Span{float}, int, WorkerPool?, IGemmEpilogue?)"/>.
+/// </summary>
+/// <remarks>
+/// <para>The buffer is allocated once, by the constructor, for the largest shape given there; <see cref="Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/>
+/// allocates nothing. The layout belongs to the instruction-set path that packed it, and products read it on that
+/// path. A product with a packed B gives the same bits as <see cref="Gemm"/> on the matrix it was packed from when
+/// m &gt; 1 (a one-row plain product takes a matrix-vector kernel instead).</para>
+/// <para>Packing while a product reads the matrix is a race; the caller orders the two.</para>
+/// </remarks>
+public sealed unsafe class PackedMatrix
+{
+    private const int AlignFloats = 16; // Panels start on 64-byte cache lines.
+
+    private readonly float[] _buffer;
+
+    /// <summary>Allocates room for op(B) up to <paramref name="maxRows"/> x <paramref name="maxColumns"/> (k x n).</summary>
+    /// <param name="maxRows">Largest k to be packed.</param>
+    /// <param name="maxColumns">Largest n to be packed.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the packed matrix would exceed an array's size.</exception>
+    public PackedMatrix(int maxRows, int maxColumns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxColumns);
+        long floats = ((long)maxRows * RoundUp(maxColumns, GemmGeometry.MaxNR)) + AlignFloats;
+        if (floats > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxColumns), maxColumns,
+                $"A packed {maxRows} x {maxColumns} matrix needs {floats} floats, more than an array holds ({Array.MaxLength}).");
+        }
+
+        MaxRows = maxRows;
+        MaxColumns = maxColumns;
+        // Pinned (POH) so the panels' address is stable for the kernels' raw pointers.
+        _buffer = GC.AllocateUninitializedArray<float>((int)floats, pinned: true);
+    }
+
+    /// <summary>Largest k this matrix can hold.</summary>
+    public int MaxRows { get; }
+
+    /// <summary>Largest n this matrix can hold.</summary>
+    public int MaxColumns { get; }
+
+    /// <summary>Rows k of op(B) as last packed (0 before the first <see cref="Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/>).</summary>
+    public int Rows { get; private set; }
+
+    /// <summary>Columns n of op(B) as last packed (0 before the first <see cref="Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/>).</summary>
+    public int Columns { get; private set; }
+
+    /// <summary>Whether <see cref="Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/> has run, so products can read the matrix.</summary>
+    public bool IsPacked { get; private set; }
+
+    /// <summary>The instruction-set path whose micro-kernel layout the matrix holds.</summary>
+    internal IsaPath Path { get; private set; }
+
+    /// <summary>Where the panels are, for the GEMM driver.</summary>
+    internal PackedPanels Panels => new(Start, RoundUp(Columns, GemmGeometry.Tile(Path).NR), 0);
+
+    private float* Start
+    {
+        get
+        {
+            nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
+            return (float*)((start + (AlignFloats * sizeof(float)) - 1) & ~(nint)((AlignFloats * sizeof(float)) - 1));
+        }
+    }
+
+    /// <summary>Packs op(B), k x n, replacing what the matrix held; the panels are split over <paramref name="pool"/>'s threads.</summary>
+    /// <param name="transB">Whether B is used transposed (stored n x k).</param>
+    /// <param name="k">Rows of op(B), 0..<see cref="MaxRows"/>.</param>
+    /// <param name="n">Columns of op(B), 0..<see cref="MaxColumns"/>.</param>
+    /// <param name="b">Matrix B, row-major.</param>
+    /// <param name="ldb">Row stride of B in elements.</param>
+    /// <param name="pool">Worker threads to use, or null for the calling thread only.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range or ldb is too small.</exception>
+    /// <exception cref="ArgumentException">b is shorter than its shape needs.</exception>
+    public void Pack(Transpose transB, int k, int n, ReadOnlySpan<float> b, int ldb, WorkerPool? pool = null) =>
+        Pack(KernelPaths.Best, transB, k, n, b, ldb, pool);
+
+    /// <summary>The same on a chosen instruction-set path (tests run every path).</summary>
+    internal void Pack(IsaPath path, Transpose transB, int k, int n, ReadOnlySpan<float> b, int ldb, WorkerPool? pool = null)
+    {
+        if (transB is not (Transpose.No or Transpose.Yes))
+        {
+            throw new ArgumentOutOfRangeException(nameof(transB), transB, "transB must be Transpose.No or Transpose.Yes.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(k, MaxRows);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(n, MaxColumns);
+        (int rows, int columns) = transB == Transpose.No ? (k, n) : (n, k);
+        GemmArguments.Needed(rows, columns, ldb, b.Length, nameof(b), nameof(ldb), transB);
+        if (!KernelPaths.IsSupported(path))
+        {
+            throw new PlatformNotSupportedException($"Kernel path {path} is not supported by this process.");
+        }
+
+        (Path, Rows, Columns, IsPacked) = (path, k, n, true);
+        if (k == 0 || n == 0)
+        {
+            return;
+        }
+
+        int nr = GemmGeometry.Tile(path).NR, kc = GemmGeometry.KC(path), panels = (n + nr - 1) / nr;
+        fixed (float* pb = b)
+        {
+            if (pool is { DegreeOfParallelism: > 1 } && (long)k * n >= GemmPackWork.MinimumWork)
+            {
+                GemmPackWork work = pool.PackWork;
+                work.Set(transB, k, n, pb, ldb, nr, kc, Panels);
+                pool.Run(work, Math.Min(pool.DegreeOfParallelism, panels));
+            }
+            else
+            {
+                GemmPackWork.PackPanels(transB, k, n, pb, ldb, nr, kc, Panels, 0, panels);
+            }
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}
