@@ -33,15 +33,14 @@ internal static class RecurrentLayer
         BiasEpilogue bias = ws.Bias.Target(ws.LayerOutputs[layer], column, dh, ws.BiasSum, 0);
         Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, width, 1f, x, width, model.View(weights.WeightIh), width, 0f, y[column..], dh, ws.Pool, bias);
 
-        // The step GEMM reads W_R^T untransposed (packing a transposed B for every step would gather element by
-        // element). At batch 1 the step is a matrix-vector product, which reads W_R's rows directly instead.
+        // The T step products share B = W_R^T: it is packed once for all of them. At batch 1 a step is a
+        // matrix-vector product, which reads W_R's rows directly instead.
         bool singleRow = batch == 1;
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
+        PackedMatrix packed = ws.PackedRecurrent;
         if (!singleRow)
         {
-            float[] transposed = ws.TransposedRecurrent[(layer * shape.Directions) + direction];
-            Matrices.Transpose(recurrent, h, h, transposed);
-            recurrent = transposed;
+            packed.Pack(Transpose.Yes, h, h, recurrent, h, ws.Pool);
         }
 
         for (int s = 0; s < steps; s++)
@@ -55,15 +54,25 @@ internal static class RecurrentLayer
 
             // a_t += h_{t-1} W_R^T. When every entry runs at t, h_t = f(a_t) is fused onto the product: each thread
             // activates the block it has just computed, while it is in its cache.
-            Transpose transR = singleRow ? Transpose.Yes : Transpose.No;
-            if (ws.AllActive[t])
+            StepActivation? activate = ws.AllActive[t] ? ws.StepActivation.Target(ws.LayerOutputs[layer], (t * batch * dh) + column, dh) : null;
+            if (singleRow && activate is not null)
             {
-                StepActivation activate = ws.StepActivation.Target(ws.LayerOutputs[layer], (t * batch * dh) + column, dh);
-                Gemm.Compute(Transpose.No, transR, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool, activate);
+                Gemm.Compute(Transpose.No, Transpose.Yes, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool, activate);
+            }
+            else if (singleRow)
+            {
+                Gemm.Compute(Transpose.No, Transpose.Yes, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool);
+            }
+            else
+            {
+                Gemm.Compute(Transpose.No, active, 1f, hPrev, ldPrev, packed, 1f, current, dh, ws.Pool, activate);
+            }
+
+            if (activate is not null)
+            {
                 continue;
             }
 
-            Gemm.Compute(Transpose.No, transR, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool);
             for (int b = 0; b < batch; b++)
             {
                 Span<float> row = current.Slice(b * dh, h);
@@ -106,6 +115,11 @@ internal static class RecurrentLayer
         Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h);
         carried.Clear(); // Pooled buffers come back dirty; nothing flows in through h_n.
 
+        // The T step products share B = W_R: packed once for all of them (at batch 1 they are matrix-vector products
+        // that read W_R's rows directly).
+        PackedMatrix? packed = batch > 1 ? ws.PackedRecurrent : null;
+        packed?.Pack(Transpose.No, h, h, recurrent, h, ws.Pool);
+
         bool ready = false; // dA_t was already finished by the epilogue of the previous step's product.
         for (int s = steps - 1; s >= 0; s--)
         {
@@ -129,11 +143,11 @@ internal static class RecurrentLayer
                 {
                     StepGradient finish = ws.StepGradient.Target(
                         ws.CarriedGradient, ws.LayerOutputGradients[layer], ws.LayerOutputs[layer], ws.PreActivationGradient, next * batch * h, h);
-                    Gemm.Compute(Transpose.No, Transpose.No, batch, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool, finish);
+                    CarryGradient(ws, packed, recurrent, batch, h, dAt, carried, finish);
                 }
                 else
                 {
-                    Gemm.Compute(Transpose.No, Transpose.No, batch, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool);
+                    CarryGradient(ws, packed, recurrent, batch, h, dAt, carried, null);
                 }
 
                 continue;
@@ -156,7 +170,7 @@ internal static class RecurrentLayer
                 }
             }
 
-            Gemm.Compute(Transpose.No, Transpose.No, active, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool);
+            CarryGradient(ws, packed, recurrent, active, h, dAt, carried, null);
             for (int b = 0; b < active; b++)
             {
                 if (t >= ws.Lengths[b])
@@ -175,6 +189,25 @@ internal static class RecurrentLayer
             // dX += dA W_F: the gradient the layer below (or the caller) receives.
             Gemm.Compute(Transpose.No, Transpose.No, rows, width, h, 1f, dA, h, model.View(weights.WeightIh), width,
                 overwriteInputGradient ? 0f : 1f, inputGradient, width, ws.Pool);
+        }
+    }
+
+    /// <summary>dE/dh_{t-1} = dA_t W_R for the step's first <paramref name="rows"/> entries, then <paramref name="finish"/> on each block.</summary>
+    private static void CarryGradient(
+        RnnWorkspace ws, PackedMatrix? packed, ReadOnlySpan<float> recurrent, int rows, int h, ReadOnlySpan<float> dAt, Span<float> carried,
+        StepGradient? finish)
+    {
+        if (packed is not null)
+        {
+            Gemm.Compute(Transpose.No, rows, 1f, dAt, h, packed, 0f, carried, h, ws.Pool, finish);
+        }
+        else if (finish is not null)
+        {
+            Gemm.Compute(Transpose.No, Transpose.No, rows, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool, finish);
+        }
+        else
+        {
+            Gemm.Compute(Transpose.No, Transpose.No, rows, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool);
         }
     }
 

@@ -14,7 +14,6 @@ internal sealed class RnnWorkspace
         Pool = pool;
         int rows = checked(maxSteps * maxBatch);
         int h = shape.HiddenSize, dh = shape.LayerOutputSize;
-        int ld = shape.Layers * shape.Directions;
         Input = new float[checked(rows * shape.InputSize)];
         InputGradient = new float[Input.Length];
         LayerOutputs = new float[shape.Layers][];
@@ -25,12 +24,7 @@ internal sealed class RnnWorkspace
             LayerOutputGradients[l] = new float[checked(rows * dh)];
         }
 
-        TransposedRecurrent = new float[ld][];
-        for (int i = 0; i < ld; i++)
-        {
-            TransposedRecurrent[i] = new float[h * h];
-        }
-
+        PackedRecurrent = new PackedMatrix(h, h);
         PreActivationGradient = new float[checked(rows * h)];
         Logits = new float[checked(rows * shape.OutputSize)];
         LogitGradient = new float[Logits.Length];
@@ -85,8 +79,11 @@ internal sealed class RnnWorkspace
     /// <summary>Per layer dE/dh_t [T, B, D*H] coming from above.</summary>
     public float[][] LayerOutputGradients { get; }
 
-    /// <summary>W_R^T [H, H] per layer and direction, refreshed each forward so the step GEMM reads B untransposed.</summary>
-    public float[][] TransposedRecurrent { get; }
+    /// <summary>
+    /// The recurrent weights of the layer and direction being run, packed once per pass for its T step products:
+    /// W_R^T going forward, W_R going backward (passes run one at a time, so one buffer serves them all).
+    /// </summary>
+    public PackedMatrix PackedRecurrent { get; }
 
     /// <summary>dE/da_t [T, B, H] of the direction being back-propagated.</summary>
     public float[] PreActivationGradient { get; }
