@@ -9,7 +9,8 @@ namespace RnnKernels.Kernels;
 /// </summary>
 internal static unsafe class GemmScratch
 {
-    private const int AlignFloats = 16; // 64-byte cache-line alignment for the packed panels.
+    /// <summary>Floats of slack a buffer needs so its panels can start on a 64-byte cache line.</summary>
+    internal const int AlignFloats = 16;
 
     [ThreadStatic]
     private static float[]? s_packedA;
@@ -38,8 +39,14 @@ internal static unsafe class GemmScratch
             buffer = Grow(ref slot, floats);
         }
 
-        // The array is pinned (POH) and rooted by the thread-static field, so its address is stable.
-        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        // The array is rooted by the thread-static field.
+        return Aligned(buffer);
+    }
+
+    /// <summary>The first 64-byte-aligned element of a pinned buffer (its address is stable while it is rooted).</summary>
+    internal static float* Aligned(float[] pinned)
+    {
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
         nint aligned = (start + (AlignFloats * sizeof(float)) - 1) & ~(nint)((AlignFloats * sizeof(float)) - 1);
         return (float*)aligned;
     }

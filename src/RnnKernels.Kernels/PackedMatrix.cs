@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace RnnKernels.Kernels;
 
 /// <summary>
@@ -19,8 +16,6 @@ namespace RnnKernels.Kernels;
 /// </remarks>
 public sealed unsafe class PackedMatrix
 {
-    private const int AlignFloats = 16; // Panels start on 64-byte cache lines.
-
     private readonly float[] _buffer;
 
     /// <summary>Allocates room for op(B) up to <paramref name="maxRows"/> x <paramref name="maxColumns"/> (k x n).</summary>
@@ -31,7 +26,7 @@ public sealed unsafe class PackedMatrix
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
         ArgumentOutOfRangeException.ThrowIfNegative(maxColumns);
-        long floats = ((long)maxRows * RoundUp(maxColumns, GemmGeometry.MaxNR)) + AlignFloats;
+        long floats = ((long)maxRows * RoundUp(maxColumns, GemmGeometry.MaxNR)) + GemmScratch.AlignFloats;
         if (floats > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(maxColumns), maxColumns,
@@ -40,7 +35,7 @@ public sealed unsafe class PackedMatrix
 
         MaxRows = maxRows;
         MaxColumns = maxColumns;
-        // Pinned (POH) so the panels' address is stable for the kernels' raw pointers.
+        // Pinned (POH) so the panels' address is stable for the kernels' raw pointers; they start on a cache line.
         _buffer = GC.AllocateUninitializedArray<float>((int)floats, pinned: true);
     }
 
@@ -63,16 +58,7 @@ public sealed unsafe class PackedMatrix
     internal IsaPath Path { get; private set; }
 
     /// <summary>Where the panels are, for the GEMM driver.</summary>
-    internal PackedPanels Panels => new(Start, RoundUp(Columns, GemmGeometry.Tile(Path).NR), 0);
-
-    private float* Start
-    {
-        get
-        {
-            nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
-            return (float*)((start + (AlignFloats * sizeof(float)) - 1) & ~(nint)((AlignFloats * sizeof(float)) - 1));
-        }
-    }
+    internal PackedPanels Panels => new(GemmScratch.Aligned(_buffer), RoundUp(Columns, GemmGeometry.Tile(Path).NR), 0);
 
     /// <summary>Packs op(B), k x n, replacing what the matrix held; the panels are split over <paramref name="pool"/>'s threads.</summary>
     /// <param name="transB">Whether B is used transposed (stored n x k).</param>

@@ -24,7 +24,8 @@ internal sealed class RnnWorkspace
             LayerOutputGradients[l] = new float[checked(rows * dh)];
         }
 
-        PackedRecurrent = new PackedMatrix(h, h);
+        int packed = maxBatch > 1 ? h : 0; // Batch-1 steps are matrix-vector products that read W_R itself.
+        PackedRecurrent = new PackedMatrix(packed, packed);
         PreActivationGradient = new float[checked(rows * h)];
         Logits = new float[checked(rows * shape.OutputSize)];
         LogitGradient = new float[Logits.Length];
