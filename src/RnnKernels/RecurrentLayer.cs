@@ -35,13 +35,9 @@ internal static class RecurrentLayer
 
         // The T step products share B = W_R^T: it is packed once for all of them. At batch 1 a step is a
         // matrix-vector product, which reads W_R's rows directly instead.
-        bool singleRow = batch == 1;
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
-        PackedMatrix packed = ws.PackedRecurrent;
-        if (!singleRow)
-        {
-            packed.Pack(Transpose.Yes, h, h, recurrent, h, ws.Pool);
-        }
+        PackedMatrix? packed = batch > 1 ? ws.PackedRecurrent : null;
+        packed?.Pack(Transpose.Yes, h, h, recurrent, h, ws.Pool);
 
         for (int s = 0; s < steps; s++)
         {
@@ -55,19 +51,7 @@ internal static class RecurrentLayer
             // a_t += h_{t-1} W_R^T. When every entry runs at t, h_t = f(a_t) is fused onto the product: each thread
             // activates the block it has just computed, while it is in its cache.
             StepActivation? activate = ws.AllActive[t] ? ws.StepActivation.Target(ws.LayerOutputs[layer], (t * batch * dh) + column, dh) : null;
-            if (singleRow && activate is not null)
-            {
-                Gemm.Compute(Transpose.No, Transpose.Yes, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool, activate);
-            }
-            else if (singleRow)
-            {
-                Gemm.Compute(Transpose.No, Transpose.Yes, active, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool);
-            }
-            else
-            {
-                Gemm.Compute(Transpose.No, active, 1f, hPrev, ldPrev, packed, 1f, current, dh, ws.Pool, activate);
-            }
-
+            AddRecurrentProduct(ws, packed, recurrent, active, h, hPrev, ldPrev, current, dh, activate);
             if (activate is not null)
             {
                 continue;
@@ -189,6 +173,25 @@ internal static class RecurrentLayer
             // dX += dA W_F: the gradient the layer below (or the caller) receives.
             Gemm.Compute(Transpose.No, Transpose.No, rows, width, h, 1f, dA, h, model.View(weights.WeightIh), width,
                 overwriteInputGradient ? 0f : 1f, inputGradient, width, ws.Pool);
+        }
+    }
+
+    /// <summary>a_t += h_{t-1} W_R^T for the step's first <paramref name="rows"/> entries, then <paramref name="activate"/> on each block.</summary>
+    private static void AddRecurrentProduct(
+        RnnWorkspace ws, PackedMatrix? packed, ReadOnlySpan<float> recurrent, int rows, int h, ReadOnlySpan<float> hPrev, int ldPrev,
+        Span<float> current, int dh, StepActivation? activate)
+    {
+        if (packed is not null)
+        {
+            Gemm.Compute(Transpose.No, rows, 1f, hPrev, ldPrev, packed, 1f, current, dh, ws.Pool, activate);
+        }
+        else if (activate is not null)
+        {
+            Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool, activate);
+        }
+        else
+        {
+            Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool);
         }
     }
 
