@@ -51,7 +51,7 @@ internal static class RecurrentLayer
             // a_t += h_{t-1} W_R^T. When every entry runs at t, h_t = f(a_t) is fused onto the product: each thread
             // activates the block it has just computed, while it is in its cache.
             StepActivation? activate = ws.AllActive[t] ? ws.StepActivation.Target(ws.LayerOutputs[layer], (t * batch * dh) + column, dh) : null;
-            AddRecurrentProduct(ws, packed, recurrent, active, h, hPrev, ldPrev, current, dh, activate);
+            StepProduct(ws, packed, recurrent, Transpose.Yes, active, h, hPrev, ldPrev, 1f, current, dh, activate);
             if (activate is not null)
             {
                 continue;
@@ -123,17 +123,11 @@ internal static class RecurrentLayer
                 // dA is finished on each block of the product by the thread that computed it.
                 int next = direction == 0 ? t - 1 : t + 1;
                 ready = s > 0 && ws.AllActive[next];
-                if (ready)
-                {
-                    StepGradient finish = ws.StepGradient.Target(
-                        ws.CarriedGradient, ws.LayerOutputGradients[layer], ws.LayerOutputs[layer], ws.PreActivationGradient, next * batch * h, h);
-                    CarryGradient(ws, packed, recurrent, batch, h, dAt, carried, finish);
-                }
-                else
-                {
-                    CarryGradient(ws, packed, recurrent, batch, h, dAt, carried, null);
-                }
-
+                StepGradient? finish = ready
+                    ? ws.StepGradient.Target(
+                        ws.CarriedGradient, ws.LayerOutputGradients[layer], ws.LayerOutputs[layer], ws.PreActivationGradient, next * batch * h, h)
+                    : null;
+                StepProduct(ws, packed, recurrent, Transpose.No, batch, h, dAt, h, 0f, carried, h, finish);
                 continue;
             }
 
@@ -154,7 +148,7 @@ internal static class RecurrentLayer
                 }
             }
 
-            CarryGradient(ws, packed, recurrent, active, h, dAt, carried, null);
+            StepProduct(ws, packed, recurrent, Transpose.No, active, h, dAt, h, 0f, carried, h, null);
             for (int b = 0; b < active; b++)
             {
                 if (t >= ws.Lengths[b])
@@ -176,41 +170,25 @@ internal static class RecurrentLayer
         }
     }
 
-    /// <summary>a_t += h_{t-1} W_R^T for the step's first <paramref name="rows"/> entries, then <paramref name="activate"/> on each block.</summary>
-    private static void AddRecurrentProduct(
-        RnnWorkspace ws, PackedMatrix? packed, ReadOnlySpan<float> recurrent, int rows, int h, ReadOnlySpan<float> hPrev, int ldPrev,
-        Span<float> current, int dh, StepActivation? activate)
+    /// <summary>
+    /// C = A op(W_R) + beta C for a step's first <paramref name="rows"/> entries, then <paramref name="epilogue"/> on each
+    /// block: from the packed W_R when there is one (batch &gt; 1), else a matrix-vector product that reads W_R itself.
+    /// </summary>
+    private static void StepProduct(
+        RnnWorkspace ws, PackedMatrix? packed, ReadOnlySpan<float> recurrent, Transpose transR, int rows, int h,
+        ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc, IGemmEpilogue? epilogue)
     {
         if (packed is not null)
         {
-            Gemm.Compute(Transpose.No, rows, 1f, hPrev, ldPrev, packed, 1f, current, dh, ws.Pool, activate);
+            Gemm.Compute(Transpose.No, rows, 1f, a, lda, packed, beta, c, ldc, ws.Pool, epilogue);
         }
-        else if (activate is not null)
+        else if (epilogue is not null)
         {
-            Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool, activate);
-        }
-        else
-        {
-            Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, h, 1f, hPrev, ldPrev, recurrent, h, 1f, current, dh, ws.Pool);
-        }
-    }
-
-    /// <summary>dE/dh_{t-1} = dA_t W_R for the step's first <paramref name="rows"/> entries, then <paramref name="finish"/> on each block.</summary>
-    private static void CarryGradient(
-        RnnWorkspace ws, PackedMatrix? packed, ReadOnlySpan<float> recurrent, int rows, int h, ReadOnlySpan<float> dAt, Span<float> carried,
-        StepGradient? finish)
-    {
-        if (packed is not null)
-        {
-            Gemm.Compute(Transpose.No, rows, 1f, dAt, h, packed, 0f, carried, h, ws.Pool, finish);
-        }
-        else if (finish is not null)
-        {
-            Gemm.Compute(Transpose.No, Transpose.No, rows, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool, finish);
+            Gemm.Compute(Transpose.No, transR, rows, h, h, 1f, a, lda, recurrent, h, beta, c, ldc, ws.Pool, epilogue);
         }
         else
         {
-            Gemm.Compute(Transpose.No, Transpose.No, rows, h, h, 1f, dAt, h, recurrent, h, 0f, carried, h, ws.Pool);
+            Gemm.Compute(Transpose.No, transR, rows, h, h, 1f, a, lda, recurrent, h, beta, c, ldc, ws.Pool);
         }
     }
 
