@@ -221,7 +221,7 @@ public sealed class GemmTests
         }
     }
 
-    private static float[] RandomArray(Random random, int length)
+    internal static float[] RandomArray(Random random, int length)
     {
         var values = new float[length];
         for (int i = 0; i < length; i++)

@@ -29,9 +29,9 @@ public sealed class PackedGemmTests
                 (int aRows, int aCols) = ta == Transpose.No ? (m, k) : (k, m);
                 (int bRows, int bCols) = tb == Transpose.No ? (k, n) : (n, k);
                 int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
-                float[] a = RandomArray(random, ((aRows - 1) * lda) + aCols);
-                float[] b = RandomArray(random, ((bRows - 1) * ldb) + bCols);
-                float[] expected = RandomArray(random, ((m - 1) * ldc) + n);
+                float[] a = GemmTests.RandomArray(random, ((aRows - 1) * lda) + aCols);
+                float[] b = GemmTests.RandomArray(random, ((bRows - 1) * ldb) + bCols);
+                float[] expected = GemmTests.RandomArray(random, ((m - 1) * ldc) + n);
                 float[] c = (float[])expected.Clone();
                 Gemm.Compute(path, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
                 packed.Pack(path, tb, k, n, b, ldb);
@@ -51,7 +51,7 @@ public sealed class PackedGemmTests
         {
             foreach (int k in new[] { 1, 33, 300 })
             {
-                float[] a = RandomArray(random, k), b = RandomArray(random, k * n), c = RandomArray(random, n);
+                float[] a = GemmTests.RandomArray(random, k), b = GemmTests.RandomArray(random, k * n), c = GemmTests.RandomArray(random, n);
                 (double[] expected, double[] magnitude) = GemmReference.Compute(Transpose.No, Transpose.Yes, 1, n, k, 1.5f, a, k, b, k, 0.5f, (float[])c.Clone(), n);
                 var packed = new PackedMatrix(k, n);
                 packed.Pack(path, Transpose.Yes, k, n, b, k);
@@ -69,7 +69,7 @@ public sealed class PackedGemmTests
     {
         var random = new Random(8);
         var packed = new PackedMatrix(40, 40);
-        float[] a = RandomArray(random, 9 * 40), b = RandomArray(random, 40 * 40);
+        float[] a = GemmTests.RandomArray(random, 9 * 40), b = GemmTests.RandomArray(random, 40 * 40);
         float[] expected = new float[9 * 17], c = new float[9 * 17];
         packed.Pack(Transpose.No, 40, 40, b, 40);
         packed.Pack(Transpose.Yes, 20, 17, b, 40); // Smaller, transposed: nothing of the first packing may leak in.
@@ -108,7 +108,7 @@ public sealed class PackedGemmTests
     public void PackingAndProductsAllocateNothing()
     {
         var random = new Random(9);
-        float[] a = RandomArray(random, 64 * 300), b = RandomArray(random, 300 * 300), c = new float[64 * 300];
+        float[] a = GemmTests.RandomArray(random, 64 * 300), b = GemmTests.RandomArray(random, 300 * 300), c = new float[64 * 300];
         var packed = new PackedMatrix(300, 300);
         void Run()
         {
@@ -118,16 +118,5 @@ public sealed class PackedGemmTests
 
         Run();
         Assert.Equal(0, SteadyStateAllocation.PerCall(Run));
-    }
-
-    private static float[] RandomArray(Random random, int length)
-    {
-        var values = new float[length];
-        for (int i = 0; i < length; i++)
-        {
-            values[i] = (float)((random.NextDouble() * 2) - 1);
-        }
-
-        return values;
     }
 }
