@@ -108,7 +108,8 @@ public static unsafe class Gemm
         {
             if (pool is not null && pool.DegreeOfParallelism > 1 && GemmParallelWork.Worthwhile(m, n, k))
             {
-                GemmParallelWork work = pool.GemmWork;
+                using Lock.Scope region = pool.EnterRegion();
+                GemmParallelWork work = pool.Work<GemmParallelWork>();
                 work.Set(path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, epilogue);
                 pool.Run(work, work.Partition(pool.DegreeOfParallelism));
                 return;
@@ -159,7 +160,8 @@ public static unsafe class Gemm
         {
             if (pool is not null && pool.DegreeOfParallelism > 1 && GemmParallelWork.Worthwhile(m, n, k))
             {
-                GemmParallelWork work = pool.GemmWork;
+                using Lock.Scope region = pool.EnterRegion();
+                GemmParallelWork work = pool.Work<GemmParallelWork>();
                 work.Set(b.Path, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, epilogue, b.Panels);
                 pool.Run(work, work.Partition(pool.DegreeOfParallelism));
                 return;

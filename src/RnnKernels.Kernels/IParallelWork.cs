@@ -8,7 +8,7 @@ namespace RnnKernels.Kernels;
 public interface IParallelWork
 {
     /// <summary>Runs part <paramref name="part"/> of <paramref name="parts"/>.</summary>
-    /// <param name="part">This part, 0..parts-1 (part 0 runs on the calling thread).</param>
+    /// <param name="part">This part, 0..parts-1 (parts are claimed by the calling thread and the workers, in any order).</param>
     /// <param name="parts">How many parts the region has.</param>
     void Execute(int part, int parts);
 }

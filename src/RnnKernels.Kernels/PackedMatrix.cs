@@ -39,6 +39,9 @@ public sealed unsafe class PackedMatrix
         _buffer = GC.AllocateUninitializedArray<float>((int)floats, pinned: true);
     }
 
+    /// <summary>Bytes of the packed buffer.</summary>
+    public long Bytes => (long)_buffer.Length * sizeof(float);
+
     /// <summary>Largest k this matrix can hold.</summary>
     public int MaxRows { get; }
 
@@ -102,7 +105,8 @@ public sealed unsafe class PackedMatrix
         {
             if (pool is { DegreeOfParallelism: > 1 } && (long)k * n >= GemmPackWork.MinimumWork)
             {
-                GemmPackWork work = pool.PackWork;
+                using Lock.Scope region = pool.EnterRegion();
+                GemmPackWork work = pool.Work<GemmPackWork>();
                 work.Set(transB, k, n, pb, ldb, nr, kc, Panels);
                 pool.Run(work, Math.Min(pool.DegreeOfParallelism, panels));
             }

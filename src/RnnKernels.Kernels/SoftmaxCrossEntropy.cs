@@ -58,7 +58,8 @@ public static class SoftmaxCrossEntropy
             fixed (float* z = logits, dz = dLogits)
             fixed (int* t = targets)
             {
-                SoftmaxParallelWork work = pool.SoftmaxWork;
+                using Lock.Scope region = pool.EnterRegion();
+                SoftmaxParallelWork work = pool.Work<SoftmaxParallelWork>();
                 work.Set(z, t, rows, classes, scale, dz);
                 pool.Run(work, Math.Min(pool.DegreeOfParallelism, rows));
                 return work.SumInRowOrder();

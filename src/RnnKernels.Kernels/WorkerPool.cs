@@ -2,30 +2,44 @@ namespace RnnKernels.Kernels;
 
 /// <summary>
 /// A fixed set of worker threads for the parallel kernels, created once and reused by every parallel region: no
-/// thread is started per call, nothing is allocated per region, and work is split statically (part p always runs
-/// the same range), so results do not depend on timing. The calling thread runs part 0 itself.
+/// thread is started per call, nothing is allocated per region, and work is split statically (part p always covers
+/// the same range, whichever thread runs it), so results do not depend on timing or on the number of threads.
 /// </summary>
 /// <remarks>
-/// The library starts no thread unless a pool with <see cref="DegreeOfParallelism"/> above 1 is created. One pool
-/// serves one caller at a time (an engine, or several engines used from one thread); regions from different threads
-/// on the same pool are serialised. Dispose it to stop its threads. Between regions the workers (and the caller,
-/// waiting for them) spin for about 200 microseconds before they sleep, so a loop of short regions does not pay a
-/// kernel wake-up for each; an idle pool uses no CPU.
+/// <para>The library starts no thread unless a pool with <see cref="DegreeOfParallelism"/> above 1 is created.</para>
+/// <para>Thread-safe: any number of threads and engines may share one pool. A region's set-up and run are one
+/// serialised unit (regions from different threads take turns), so a shared pool gives the same bits as a private
+/// one.</para>
+/// <para>Parts are claimed, not assigned: the calling thread and the workers each take the next part not yet taken
+/// until none is left, so a worker that the operating system has not scheduled (another process on its core) delays
+/// nothing, as the caller runs its part; the pool then never runs slower than the caller alone would. Between regions
+/// the workers spin for up to about 200 microseconds before they sleep, so a loop of short regions does not pay a
+/// kernel wake-up for each; a worker that keeps waking too late to find a part left spins less (down to sleeping at
+/// once), so it stops taking a core from a busy machine. An idle pool uses no CPU. Dispose it to stop its threads.</para>
 /// </remarks>
 public sealed class WorkerPool : IDisposable
 {
+    [ThreadStatic]
+    private static WorkerPool? t_workerOf;
+
     private readonly Thread[] _threads;
     private readonly WakeSignal[] _start;
     private readonly WakeSignal _finished = new();
     private readonly Lock _region = new();
+    private IParallelWork?[] _slots = [];
     private IParallelWork? _work;
-    private int _parts;
-    private int _remaining;
+
+    // The region being run: bits 63..32 its sequence number, 31..16 its part count, 15..0 the next part to claim.
+    // One word, so a worker that woke late cannot claim a part of a region that is already over.
+    private long _claims;
+    private int _unfinished;
+    private bool _running;
     private Exception? _failure;
     private volatile bool _stopping;
 
     /// <summary>Creates the pool and its <paramref name="degreeOfParallelism"/> - 1 background threads.</summary>
     /// <param name="degreeOfParallelism">Threads working on each region, the caller included (1..256).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is outside 1..256.</exception>
     public WorkerPool(int degreeOfParallelism)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(degreeOfParallelism, 1);
@@ -37,8 +51,8 @@ public sealed class WorkerPool : IDisposable
         for (int i = 0; i < workers; i++)
         {
             _start[i] = new WakeSignal();
-            int part = i + 1;
-            _threads[i] = new Thread(() => WorkerLoop(part)) { IsBackground = true, Name = $"rnnk-worker-{part}" };
+            int worker = i;
+            _threads[i] = new Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = $"rnnk-worker-{worker + 1}" };
             _threads[i].Start();
         }
     }
@@ -46,24 +60,22 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Threads working on each region, the caller included.</summary>
     public int DegreeOfParallelism { get; }
 
-    /// <summary>The GEMM region this pool runs, reused by every parallel GEMM (regions on a pool are serialised).</summary>
-    internal GemmParallelWork GemmWork { get; } = new();
+    /// <summary>Whether <see cref="Dispose"/> has been called.</summary>
+    public bool IsDisposed => _stopping;
 
-    /// <summary>The softmax cross-entropy region this pool runs, reused likewise.</summary>
-    internal SoftmaxParallelWork SoftmaxWork { get; } = new();
-
-    /// <summary>The packing region of <see cref="PackedMatrix.Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/>, reused likewise.</summary>
-    internal GemmPackWork PackWork { get; } = new();
-
-    /// <summary>Stops the worker threads.</summary>
+    /// <summary>Stops the worker threads (after the region running now, if any). Later regions throw.</summary>
     public void Dispose()
     {
-        if (_stopping)
+        lock (_region)
         {
-            return;
+            if (_stopping)
+            {
+                return;
+            }
+
+            _stopping = true;
         }
 
-        _stopping = true;
         foreach (WakeSignal start in _start)
         {
             start.Set();
@@ -83,56 +95,151 @@ public sealed class WorkerPool : IDisposable
     }
 
     /// <summary>
-    /// Runs work.Execute(p, parts) for every p in [0, parts), part 0 on the calling thread and part p on worker p, and
-    /// returns when all are done. The pool's kernels use this; it is public for work of the caller's own (for example
+    /// Runs work.Execute(p, parts) for every p in [0, parts) on the calling thread and the workers, and returns when
+    /// all are done. The pool's kernels use this; it is public for work of the caller's own (for example
     /// independent products computed side by side).
     /// </summary>
     /// <param name="work">The region's work.</param>
     /// <param name="parts">Parts to run, 1..<see cref="DegreeOfParallelism"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="work"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="parts"/> is outside 1..<see cref="DegreeOfParallelism"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">Called from inside a region of this pool (a part cannot open a region).</exception>
     /// <exception cref="AggregateException">A part running on a worker threw (the exception is inside).</exception>
     public void Run(IParallelWork work, int parts)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(parts, DegreeOfParallelism);
-        ObjectDisposedException.ThrowIf(_stopping, this);
-        if (parts <= 1)
+        using Lock.Scope region = EnterRegion();
+        if (parts == 1)
         {
             work.Execute(0, 1);
             return;
         }
 
-        lock (_region)
+        _running = true;
+        _work = work;
+        _failure = null;
+        Volatile.Write(ref _unfinished, parts);
+        long sequence = (Volatile.Read(ref _claims) >> 32) + 1;
+        Volatile.Write(ref _claims, (sequence << 32) | ((long)parts << 16));
+        for (int i = 0; i < parts - 1; i++)
         {
-            _work = work;
-            _parts = parts;
-            _failure = null;
-            Volatile.Write(ref _remaining, parts - 1);
-            for (int i = 0; i < parts - 1; i++)
-            {
-                _start[i].Set();
-            }
+            _start[i].Set();
+        }
 
-            try
-            {
-                work.Execute(0, parts);
-            }
-            finally
+        bool last = false;
+        try
+        {
+            last = RunClaimedParts(out _);
+        }
+        finally
+        {
+            if (!last)
             {
                 _finished.Wait();
-                _work = null;
             }
 
-            if (_failure is not null)
+            _work = null;
+            _running = false;
+        }
+
+        if (_failure is not null)
+        {
+            throw new AggregateException("A worker thread failed in a parallel kernel.", _failure);
+        }
+    }
+
+    /// <summary>
+    /// Enters the pool's region lock for the calling thread (re-entrant), so a kernel can set up the pool's instance
+    /// of its work (<see cref="Work{T}"/>) and run it as one unit. Dispose the scope to leave.
+    /// </summary>
+    internal Lock.Scope EnterRegion()
+    {
+        if (t_workerOf == this)
+        {
+            throw new InvalidOperationException("A part of a parallel region tried to open a region on the pool it runs on.");
+        }
+
+        Lock.Scope scope = _region.EnterScope();
+        if (_stopping || _running)
+        {
+            scope.Dispose();
+            throw _stopping
+                ? new ObjectDisposedException(nameof(WorkerPool))
+                : new InvalidOperationException("A part of a parallel region tried to open a region on the pool it runs on.");
+        }
+
+        return scope;
+    }
+
+    /// <summary>
+    /// The pool's one instance of <typeparamref name="T"/>, created on first use and reused by every later region
+    /// (no allocation per call). Only valid inside <see cref="EnterRegion"/>, which keeps it from being set up by
+    /// two threads at once.
+    /// </summary>
+    internal T Work<T>()
+        where T : class, IParallelWork, new()
+    {
+        if (!_region.IsHeldByCurrentThread)
+        {
+            throw new InvalidOperationException("WorkerPool.Work is only valid inside EnterRegion.");
+        }
+
+        int index = WorkSlot<T>.Index;
+        if (index >= _slots.Length)
+        {
+            Array.Resize(ref _slots, index + 1);
+        }
+
+        return (T)(_slots[index] ??= new T());
+    }
+
+    /// <summary>
+    /// Claims and runs parts of the current region until none is left. Returns true when this thread finished the
+    /// region's last unfinished part; <paramref name="claimedAny"/> tells whether it found a part at all.
+    /// </summary>
+    private bool RunClaimedParts(out bool claimedAny)
+    {
+        claimedAny = false;
+        while (true)
+        {
+            long claims = Volatile.Read(ref _claims);
+            int next = (int)(claims & 0xFFFF), parts = (int)((claims >> 16) & 0xFFFF);
+            if (next >= parts)
             {
-                throw new AggregateException("A worker thread failed in a parallel kernel.", _failure);
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _claims, claims + 1, claims) != claims)
+            {
+                continue;
+            }
+
+            claimedAny = true;
+            try
+            {
+                // The claim succeeded while the region was live, so _work is this region's (it is written before
+                // _claims is published and cleared only after every part has finished).
+                _work!.Execute(next, parts);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+
+            if (Interlocked.Decrement(ref _unfinished) == 0)
+            {
+                return true;
             }
         }
     }
 
-    private void WorkerLoop(int part)
+    private void WorkerLoop(int worker)
     {
-        WakeSignal start = _start[part - 1];
+        t_workerOf = this;
+        WakeSignal start = _start[worker];
         while (true)
         {
             start.Wait();
@@ -141,23 +248,23 @@ public sealed class WorkerPool : IDisposable
                 return;
             }
 
-            try
+            bool last = RunClaimedParts(out bool claimedAny);
+            start.Adapt(claimedAny);
+            if (last)
             {
-                _work!.Execute(part, _parts);
-            }
-            catch (Exception e)
-            {
-                _failure = e;
-            }
-            finally
-            {
-                // The last worker to finish wakes the caller. (CountdownEvent would allocate a lock object on its
-                // first blocking wait; WakeSignal allocates everything up front.)
-                if (Interlocked.Decrement(ref _remaining) == 0)
-                {
-                    _finished.Set();
-                }
+                _finished.Set();
             }
         }
+    }
+
+    /// <summary>Gives each work type its own slot index in every pool.</summary>
+    private static class WorkSlot<T>
+    {
+        public static readonly int Index = Interlocked.Increment(ref WorkSlotCounter.Count) - 1;
+    }
+
+    private static class WorkSlotCounter
+    {
+        public static int Count;
     }
 }

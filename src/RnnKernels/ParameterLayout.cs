@@ -7,6 +7,7 @@ namespace RnnKernels;
 public sealed class ParameterLayout
 {
     private readonly RecurrentTensors[] _recurrent;
+    private readonly Dictionary<string, ParameterTensor> _byName;
 
     /// <summary>Builds the layout of <paramref name="shape"/>.</summary>
     /// <param name="shape">The model's sizes.</param>
@@ -42,6 +43,7 @@ public sealed class ParameterLayout
         OutputWeight = Add("out.weight", shape.OutputSize, shape.LayerOutputSize);
         OutputBias = Add("out.bias", shape.OutputSize, 0);
         Tensors = all;
+        _byName = all.ToDictionary(t => t.Name, StringComparer.Ordinal);
         TotalLength = offset;
     }
 
@@ -66,10 +68,19 @@ public sealed class ParameterLayout
     /// <returns>weight_ih, weight_hh, bias_ih, bias_hh.</returns>
     public RecurrentTensors Recurrent(int layer, int direction) => _recurrent[(layer * Shape.Directions) + direction];
 
-    /// <summary>The tensor called <paramref name="name"/>, or null.</summary>
+    /// <summary>The tensor called <paramref name="name"/>, or null (a dictionary look-up: no allocation).</summary>
     /// <param name="name">A PyTorch state_dict name.</param>
     /// <returns>The tensor or null.</returns>
-    public ParameterTensor? Find(string name) => Tensors.FirstOrDefault(t => t.Name == name);
+    public ParameterTensor? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>The tensor called <paramref name="name"/>.</summary>
+    /// <param name="name">A PyTorch state_dict name.</param>
+    /// <returns>The tensor.</returns>
+    /// <exception cref="ArgumentException">This layout has no tensor of that name (the message lists the names).</exception>
+    public ParameterTensor Get(string name) =>
+        _byName.TryGetValue(name, out ParameterTensor? tensor)
+            ? tensor
+            : throw new ArgumentException($"'{name}' is not a tensor of this model; its tensors are {string.Join(", ", Tensors.Select(t => t.Name))}.", nameof(name));
 }
 
 /// <summary>The weights of one recurrent layer and direction.</summary>

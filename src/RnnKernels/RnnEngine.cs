@@ -11,12 +11,23 @@ namespace RnnKernels;
 /// <para>Use: <see cref="Forward"/>, then one of <see cref="BackwardCrossEntropy"/> or <see cref="BackwardSquaredError"/>,
 /// which returns the loss summed over steps and batch and <em>adds</em> the parameter gradients into
 /// <see cref="Gradients"/> (clear them with <see cref="ZeroGradients"/>, typically once per training step).</para>
-/// <para>Not thread-safe: an engine and its model belong to one thread at a time. Separate engines on separate
-/// threads share nothing mutable (the kernels keep their scratch per thread).</para>
+/// <para>Single-threaded: one call at a time. A call that overlaps another on the same engine throws
+/// <see cref="InvalidOperationException"/>, and so does a backward pass, or a read of the forward's results, on another
+/// thread than the forward it belongs to (a second thread's forward would have replaced them). An engine may move to
+/// another thread between training steps. Separate engines share nothing mutable, a <see cref="WorkerPool"/>
+/// included: any number of engines on any threads may share one pool.</para>
+/// <para>The engine reads its model's parameters during each call; updating them between calls (an optimizer step)
+/// is what training does, but writing them from another thread during a call gives undefined results.</para>
+/// <para>Memory: the workspace (activations of every step, <see cref="MaxSteps"/> x <see cref="MaxBatch"/> rows per
+/// layer) and the gradient buffer are allocated at construction and released by <see cref="Dispose"/>; any use after
+/// that throws <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
-public sealed class RnnEngine
+public sealed class RnnEngine : IDisposable
 {
-    private readonly RnnWorkspace _ws;
+    private RnnWorkspace? _workspace;
+    private float[] _gradients;
+    private int _inUse;
+    private int _forwardThread;
     private int _steps;
     private int _batch;
     private bool _forwardDone;
@@ -26,7 +37,11 @@ public sealed class RnnEngine
     /// <param name="maxSteps">Largest T a batch will have.</param>
     /// <param name="maxBatch">Largest B a batch will have.</param>
     /// <param name="pool">Worker threads for the GEMMs, or null to run on the calling thread only. Results are
-    /// bitwise identical for any degree of parallelism.</param>
+    /// bitwise identical for any degree of parallelism. The pool may be shared with other engines and threads; the
+    /// engine does not dispose it.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSteps"/> or <paramref name="maxBatch"/> is below 1.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="pool"/> has been disposed.</exception>
     public RnnEngine(RnnModel model, int maxSteps, int maxBatch, WorkerPool? pool = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -35,8 +50,9 @@ public sealed class RnnEngine
         Model = model;
         MaxSteps = maxSteps;
         MaxBatch = maxBatch;
-        _ws = new RnnWorkspace(model.Shape, maxSteps, maxBatch, pool);
-        Gradients = new float[model.Layout.TotalLength];
+        ObjectDisposedException.ThrowIf(pool is { IsDisposed: true }, pool!);
+        _workspace = new RnnWorkspace(model.Shape, maxSteps, maxBatch, pool);
+        _gradients = new float[model.Layout.TotalLength];
     }
 
     /// <summary>The model.</summary>
@@ -49,25 +65,79 @@ public sealed class RnnEngine
     public int MaxBatch { get; }
 
     /// <summary>Parameter gradients in <see cref="ParameterLayout"/> order, accumulated by each backward pass.</summary>
-    public float[] Gradients { get; }
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public float[] Gradients
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_workspace is null, this);
+            return _gradients;
+        }
+    }
+
+    /// <summary>Bytes of activation, gradient and scratch buffers this engine holds (0 after <see cref="Dispose"/>).</summary>
+    public long MemoryBytes => _workspace is null ? 0 : _workspace.Bytes + ((long)_gradients.Length * sizeof(float));
 
     /// <summary>When true, backward also computes dE/dx into <see cref="InputGradient"/> (costs one more GEMM).</summary>
     public bool ComputeInputGradient { get; set; }
 
     /// <summary>o_t of the last forward pass [T, B, O].</summary>
-    public ReadOnlySpan<float> Outputs => _ws.Logits.AsSpan(0, _steps * _batch * Model.Shape.OutputSize);
+    /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public ReadOnlySpan<float> Outputs => Results().Logits.AsSpan(0, _steps * _batch * Model.Shape.OutputSize);
+
+    /// <summary>
+    /// h_t of the last layer for every step of the last forward pass [T, B, D*H] (both directions side by side, as
+    /// PyTorch's nn.RNN output; zeros at padded steps).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public ReadOnlySpan<float> HiddenStates =>
+        Results().LayerOutputs[Model.Shape.Layers - 1].AsSpan(0, _steps * _batch * Model.Shape.LayerOutputSize);
 
     /// <summary>h_n of the last forward pass [L*D, B, H]: each entry's state after its own last step (PyTorch's h_n).</summary>
-    public ReadOnlySpan<float> FinalState => _ws.FinalState.AsSpan(0, Model.Shape.StateSize(_batch));
+    /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public ReadOnlySpan<float> FinalState => Results().FinalState.AsSpan(0, Model.Shape.StateSize(_batch));
 
     /// <summary>dE/dh_0 of the last backward pass [L*D, B, H].</summary>
-    public ReadOnlySpan<float> InitialStateGradient => _ws.InitialStateGradient.AsSpan(0, Model.Shape.StateSize(_batch));
+    /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public ReadOnlySpan<float> InitialStateGradient => Results().InitialStateGradient.AsSpan(0, Model.Shape.StateSize(_batch));
 
     /// <summary>dE/dx of the last backward pass [T, B, I], when <see cref="ComputeInputGradient"/> is set.</summary>
-    public ReadOnlySpan<float> InputGradient => _ws.InputGradient.AsSpan(0, _steps * _batch * Model.Shape.InputSize);
+    /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public ReadOnlySpan<float> InputGradient => Results().InputGradient.AsSpan(0, _steps * _batch * Model.Shape.InputSize);
+
+    /// <summary>The gradient of one parameter tensor, by its PyTorch name (a view into <see cref="Gradients"/>).</summary>
+    /// <param name="name">A state_dict name such as <c>rnn.weight_hh_l0</c>.</param>
+    /// <returns>The tensor's gradient, in its row-major layout.</returns>
+    /// <exception cref="ArgumentException">The model has no tensor of that name.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public Span<float> Gradient(string name)
+    {
+        ParameterTensor tensor = Model.Layout.Get(name);
+        return Gradients.AsSpan(tensor.Offset, tensor.Length);
+    }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients() => Gradients.AsSpan().Clear();
+    /// <exception cref="InvalidOperationException">The call overlapped another call on this engine.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public void ZeroGradients()
+    {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        Gradients.AsSpan().Clear();
+    }
+
+    /// <summary>Releases the workspace and gradient buffers; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <exception cref="InvalidOperationException">A call on another thread is running on this engine.</exception>
+    public void Dispose()
+    {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        _workspace = null;
+        _gradients = [];
+    }
 
     /// <summary>Runs the network over a batch of sequences.</summary>
     /// <param name="inputs">x [T, B, I], sequence-first.</param>
@@ -76,8 +146,14 @@ public sealed class RnnEngine
     /// <param name="lengths">Per entry its length in 1..T, or empty when all are T. Steps past an entry's length are
     /// padding: they add no loss and its state stops there, as with PyTorch packed sequences.</param>
     /// <param name="initialState">h_0 [L*D, B, H], or empty for zeros.</param>
+    /// <exception cref="ArgumentOutOfRangeException">steps, batch or a length is out of range.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match the shape (the message gives both).</exception>
+    /// <exception cref="InvalidOperationException">The call overlapped another call on this engine.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     public void Forward(ReadOnlySpan<float> inputs, int steps, int batch, ReadOnlySpan<int> lengths = default, ReadOnlySpan<float> initialState = default)
     {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        RnnWorkspace ws = Workspace();
         RnnShape shape = Model.Shape;
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(steps, MaxSteps);
@@ -96,12 +172,13 @@ public sealed class RnnEngine
                 $"L*D x B x H = {shape.Layers * shape.Directions} x {batch} x {shape.HiddenSize}");
         }
 
-        SetLengths(lengths, steps, batch);
+        SetLengths(ws, lengths, steps, batch);
         _forwardDone = false;
+        _forwardThread = Environment.CurrentManagedThreadId;
         _steps = steps;
         _batch = batch;
-        inputs.CopyTo(_ws.Input);
-        Span<float> h0 = _ws.InitialState.AsSpan(0, shape.StateSize(batch));
+        inputs.CopyTo(ws.Input);
+        Span<float> h0 = ws.InitialState.AsSpan(0, shape.StateSize(batch));
         if (initialState.IsEmpty)
         {
             h0.Clear();
@@ -111,16 +188,15 @@ public sealed class RnnEngine
             initialState.CopyTo(h0);
         }
 
-
         for (int layer = 0; layer < shape.Layers; layer++)
         {
             for (int direction = 0; direction < shape.Directions; direction++)
             {
-                RecurrentLayer.Forward(Model, _ws, layer, direction, steps, batch);
+                RecurrentLayer.Forward(Model, ws, layer, direction, steps, batch);
             }
         }
 
-        OutputLayer.Forward(Model, _ws, rows);
+        OutputLayer.Forward(Model, ws, rows);
         _forwardDone = true;
     }
 
@@ -130,8 +206,14 @@ public sealed class RnnEngine
     /// </summary>
     /// <param name="targets">Class per step and entry [T, B], each in 0..O-1 (values at padded steps are ignored).</param>
     /// <returns>The summed loss in nats.</returns>
+    /// <exception cref="ArgumentException">targets does not hold T x B values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A target at a live step is not a class in 0..O-1.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass on this thread precedes it, or the call overlapped another.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     public double BackwardCrossEntropy(ReadOnlySpan<int> targets)
     {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        RnnWorkspace ws = Results();
         EnsureForward();
         int rows = _steps * _batch, classes = Model.Shape.OutputSize;
         if (targets.Length != rows)
@@ -139,13 +221,13 @@ public sealed class RnnEngine
             throw LengthError(targets.Length, rows, nameof(targets), $"T x B = {_steps} x {_batch}");
         }
 
-        Span<int> masked = _ws.MaskedTargets.AsSpan(0, rows);
+        Span<int> masked = ws.MaskedTargets.AsSpan(0, rows);
         for (int t = 0; t < _steps; t++)
         {
             for (int b = 0; b < _batch; b++)
             {
                 int i = (t * _batch) + b;
-                if (t >= _ws.Lengths[b])
+                if (t >= ws.Lengths[b])
                 {
                     masked[i] = -1;
                     continue;
@@ -162,9 +244,8 @@ public sealed class RnnEngine
             }
         }
 
-
-        double loss = SoftmaxCrossEntropy.Compute(_ws.Logits.AsSpan(0, rows * classes), masked, classes, 1f, _ws.LogitGradient, _ws.Pool);
-        Backward();
+        double loss = SoftmaxCrossEntropy.Compute(ws.Logits.AsSpan(0, rows * classes), masked, classes, 1f, ws.LogitGradient, ws.Pool);
+        Backward(ws);
         return loss;
     }
 
@@ -174,8 +255,13 @@ public sealed class RnnEngine
     /// </summary>
     /// <param name="targets">y [T, B, O] (values at padded steps are ignored).</param>
     /// <returns>The summed loss.</returns>
+    /// <exception cref="ArgumentException">targets does not hold T x B x O values.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass on this thread precedes it, or the call overlapped another.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     public double BackwardSquaredError(ReadOnlySpan<float> targets)
     {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        RnnWorkspace ws = Results();
         EnsureForward();
         int rows = _steps * _batch, o = Model.Shape.OutputSize;
         if (targets.Length != rows * o)
@@ -183,31 +269,31 @@ public sealed class RnnEngine
             throw LengthError(targets.Length, rows * o, nameof(targets), $"T x B x O = {_steps} x {_batch} x {o}");
         }
 
-        double loss = SquaredError.Compute(_ws.Logits, targets, _steps, _batch, o, _ws.Lengths, _ws.LogitGradient);
-        Backward();
+        double loss = SquaredError.Compute(ws.Logits, targets, _steps, _batch, o, ws.Lengths, ws.LogitGradient);
+        Backward(ws);
         return loss;
     }
 
-    private void Backward()
+    private void Backward(RnnWorkspace ws)
     {
         RnnShape shape = Model.Shape;
         int rows = _steps * _batch;
-        OutputLayer.Backward(Model, _ws, Gradients, rows);
+        OutputLayer.Backward(Model, ws, _gradients, rows);
         for (int layer = shape.Layers - 1; layer >= 0; layer--)
         {
             Span<float> inputGradient = layer > 0
-                ? _ws.LayerOutputGradients[layer - 1].AsSpan(0, rows * shape.LayerOutputSize)
-                : ComputeInputGradient ? _ws.InputGradient.AsSpan(0, rows * shape.InputSize) : [];
+                ? ws.LayerOutputGradients[layer - 1].AsSpan(0, rows * shape.LayerOutputSize)
+                : ComputeInputGradient ? ws.InputGradient.AsSpan(0, rows * shape.InputSize) : [];
             for (int direction = 0; direction < shape.Directions; direction++)
             {
-                RecurrentLayer.Backward(Model, _ws, Gradients, layer, direction, _steps, _batch, inputGradient, overwriteInputGradient: direction == 0);
+                RecurrentLayer.Backward(Model, ws, _gradients, layer, direction, _steps, _batch, inputGradient, overwriteInputGradient: direction == 0);
             }
         }
     }
 
-    private void SetLengths(ReadOnlySpan<int> lengths, int steps, int batch)
+    private static void SetLengths(RnnWorkspace ws, ReadOnlySpan<int> lengths, int steps, int batch)
     {
-        Span<int> target = _ws.Lengths.AsSpan(0, batch);
+        Span<int> target = ws.Lengths.AsSpan(0, batch);
         if (lengths.IsEmpty)
         {
             target.Fill(steps);
@@ -230,7 +316,6 @@ public sealed class RnnEngine
             lengths.CopyTo(target);
         }
 
-
         for (int t = 0; t < steps; t++)
         {
             int active = 0;
@@ -247,9 +332,29 @@ public sealed class RnnEngine
                 }
             }
 
-            _ws.ActiveRows[t] = active;
-            _ws.AllActive[t] = all;
+            ws.ActiveRows[t] = active;
+            ws.AllActive[t] = all;
         }
+    }
+
+    private RnnWorkspace Workspace()
+    {
+        ObjectDisposedException.ThrowIf(_workspace is null, this);
+        return _workspace;
+    }
+
+    /// <summary>The workspace holding the last forward's results, which belong to the thread that ran it.</summary>
+    private RnnWorkspace Results()
+    {
+        RnnWorkspace ws = Workspace();
+        if (_forwardThread != 0 && _forwardThread != Environment.CurrentManagedThreadId)
+        {
+            throw new InvalidOperationException(
+                "RnnEngine is single-threaded: the last Forward ran on another thread, so its results belong to that thread " +
+                "(a backward pass or a read of the results must follow its forward pass on the same thread).");
+        }
+
+        return ws;
     }
 
     private void EnsureForward()

@@ -2,13 +2,22 @@ namespace RnnKernels;
 
 /// <summary>
 /// An Elman RNN with an output layer: its shape and all its parameters in one flat buffer (views per weight through
-/// <see cref="Layout"/>). Not thread-safe: one writer at a time; separate models share nothing.
+/// <see cref="Layout"/>).
 /// </summary>
+/// <remarks>
+/// One writer at a time: <see cref="Initialize"/> and <see cref="CopyParametersFrom"/> throw
+/// <see cref="InvalidOperationException"/> when they overlap each other. Engines read the parameters during their calls
+/// and optimizers write them during their steps; a host that trains on one thread and serves on another gives the
+/// server its own snapshot (<see cref="StreamingRnn"/> keeps one) rather than sharing the live buffer.
+/// </remarks>
 public sealed class RnnModel
 {
+    private int _inUse;
+
     /// <summary>Creates a model with PyTorch's default initialisation, U(-1/sqrt(fan), 1/sqrt(fan)), from a seed.</summary>
     /// <param name="shape">The sizes.</param>
     /// <param name="seed">Seed of the deterministic initialisation.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
     public RnnModel(RnnShape shape, int seed)
     {
         Layout = new ParameterLayout(shape);
@@ -19,6 +28,8 @@ public sealed class RnnModel
     /// <summary>Wraps existing parameter values (copied), e.g. read from a file.</summary>
     /// <param name="shape">The sizes.</param>
     /// <param name="parameters">Values in <see cref="ParameterLayout"/> order.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="shape"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> does not hold the layout's total length.</exception>
     public RnnModel(RnnShape shape, ReadOnlySpan<float> parameters)
     {
         Layout = new ParameterLayout(shape);
@@ -44,13 +55,37 @@ public sealed class RnnModel
     /// <returns>A view into <see cref="Parameters"/>.</returns>
     public Span<float> View(ParameterTensor tensor) => Parameters.AsSpan(tensor.Offset, tensor.Length);
 
+    /// <summary>The values of one tensor, by its PyTorch name (a view into <see cref="Parameters"/>).</summary>
+    /// <param name="name">A state_dict name such as <c>rnn.weight_hh_l0</c> or <c>out.bias</c>.</param>
+    /// <returns>The tensor's values, row-major.</returns>
+    /// <exception cref="ArgumentException">The model has no tensor of that name (the message lists its tensors).</exception>
+    public Span<float> Parameter(string name) => View(Layout.Get(name));
+
+    /// <summary>Copies every parameter from another model of the same shape (for example a snapshot back into a served model).</summary>
+    /// <param name="source">A model of the same shape.</param>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    /// <exception cref="InvalidOperationException">The call overlapped another write to this model.</exception>
+    public void CopyParametersFrom(RnnModel source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Shape != Shape)
+        {
+            throw new ArgumentException($"source has shape {source.Shape}, this model {Shape}.", nameof(source));
+        }
+
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        source.Parameters.CopyTo(Parameters, 0);
+    }
+
     /// <summary>
     /// Re-initialises every parameter as PyTorch does: nn.RNN draws all weights and biases from U(-k, k) with
     /// k = 1/sqrt(H); nn.Linear's default gives U(-k, k) with k = 1/sqrt(fan_in) for weight and bias alike.
     /// </summary>
     /// <param name="seed">Seed; the same seed always gives the same values.</param>
+    /// <exception cref="InvalidOperationException">The call overlapped another write to this model.</exception>
     public void Initialize(int seed)
     {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         var random = new Random(seed);
         float recurrentBound = 1f / MathF.Sqrt(Shape.HiddenSize);
         float outputBound = 1f / MathF.Sqrt(Shape.LayerOutputSize);

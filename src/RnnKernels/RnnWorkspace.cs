@@ -45,7 +45,15 @@ internal sealed class RnnWorkspace
         StepGradient = new StepGradient(shape.Nonlinearity);
         WeightGradients = new WeightGradientPair(this);
         OutputGradients = new OutputGradientPair(this);
+        long floats = Input.Length + InputGradient.Length + (2L * shape.Layers * LayerOutputs[0].Length) + PreActivationGradient.Length
+            + Logits.Length + LogitGradient.Length + (3L * InitialState.Length) + CarriedGradient.Length + SavedCarry.Length
+            + BiasGradient.Length + BiasSum.Length;
+        long ints = Lengths.Length + ActiveRows.Length + MaskedTargets.Length;
+        Bytes = (floats * sizeof(float)) + (ints * sizeof(int)) + AllActive.Length + PackedRecurrent.Bytes;
     }
+
+    /// <summary>Bytes of the buffers above.</summary>
+    public long Bytes { get; }
 
     /// <summary>Threads for the GEMMs (split by output tiles, so results do not depend on their number), or null.</summary>
     public WorkerPool? Pool { get; }

@@ -4,18 +4,30 @@ namespace RnnKernels;
 
 /// <summary>
 /// Inference one step at a time for hosts that receive inputs as they arrive: h_t = f(W_F x_t + b_F + W_R h_{t-1} + b_R)
-/// per layer, then o_t = W_o h_t + b_o. The state is kept between calls; <see cref="Step"/> allocates nothing.
-/// Unidirectional models only (a reverse direction would need the future). Not thread-safe.
+/// per layer, then o_t = W_o h_t + b_o. The state is kept between calls; <see cref="Step"/> and <see cref="Run"/>
+/// allocate nothing, and need no training workspace: one state row per layer and stream.
+/// Unidirectional models only (a reverse direction would need the future).
 /// </summary>
+/// <remarks>
+/// <para>The stream serves a snapshot of the model's weights, taken when it is created: training the model on
+/// another thread meanwhile changes nothing here until <see cref="Refresh"/> takes a new snapshot, so a host can
+/// train and serve at once.</para>
+/// <para>Single-threaded: a call that overlaps another on the same stream throws <see cref="InvalidOperationException"/>.</para>
+/// </remarks>
 public sealed class StreamingRnn
 {
     private readonly RnnModel _model;
+    private readonly float[] _weights;
     private readonly float[] _state;
     private readonly float[] _preActivation;
+    private int _inUse;
 
-    /// <summary>Creates a stream with a zero state.</summary>
+    /// <summary>Creates a stream with a zero state and a snapshot of the model's weights.</summary>
     /// <param name="model">A unidirectional model.</param>
     /// <param name="batch">Independent streams stepped together (B).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is below 1.</exception>
+    /// <exception cref="ArgumentException">The model is bidirectional.</exception>
     public StreamingRnn(RnnModel model, int batch = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -27,6 +39,7 @@ public sealed class StreamingRnn
 
         _model = model;
         Batch = batch;
+        _weights = model.Parameters.ToArray();
         _state = new float[model.Shape.StateSize(batch)];
         _preActivation = new float[batch * model.Shape.HiddenSize];
     }
@@ -38,42 +51,92 @@ public sealed class StreamingRnn
     public Span<float> State => _state;
 
     /// <summary>Sets the state to zero (a new sequence).</summary>
-    public void Reset() => Array.Clear(_state);
+    /// <exception cref="InvalidOperationException">The call overlapped another call on this stream.</exception>
+    public void Reset()
+    {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        Array.Clear(_state);
+    }
+
+    /// <summary>Takes a new snapshot of the model's weights (the state is kept).</summary>
+    /// <exception cref="InvalidOperationException">The call overlapped another call on this stream.</exception>
+    public void Refresh()
+    {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        _model.Parameters.CopyTo(_weights, 0);
+    }
 
     /// <summary>Advances every stream by one step.</summary>
     /// <param name="input">x_t [B, I].</param>
     /// <param name="output">o_t [B, O].</param>
+    /// <exception cref="ArgumentException">A span's length does not match B and the model's sizes.</exception>
+    /// <exception cref="InvalidOperationException">The call overlapped another call on this stream.</exception>
     public void Step(ReadOnlySpan<float> input, Span<float> output)
     {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         RnnShape shape = _model.Shape;
+        Check(input.Length, 1, Batch, shape.InputSize, nameof(input), "B x I");
+        Check(output.Length, 1, Batch, shape.OutputSize, nameof(output), "B x O");
+        Advance(input, output);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="steps"/> steps from the current state (inference over whole sequences, forward only):
+    /// outputs[t] is what <see cref="Step"/> would give for inputs[t].
+    /// </summary>
+    /// <param name="inputs">x [T, B, I].</param>
+    /// <param name="steps">T, 0 or more.</param>
+    /// <param name="outputs">o [T, B, O].</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="steps"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match T, B and the model's sizes.</exception>
+    /// <exception cref="InvalidOperationException">The call overlapped another call on this stream.</exception>
+    public void Run(ReadOnlySpan<float> inputs, int steps, Span<float> outputs)
+    {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        RnnShape shape = _model.Shape;
+        int inputWidth = Batch * shape.InputSize, outputWidth = Batch * shape.OutputSize;
+        Check(inputs.Length, steps, Batch, shape.InputSize, nameof(inputs), "T x B x I");
+        Check(outputs.Length, steps, Batch, shape.OutputSize, nameof(outputs), "T x B x O");
+        for (int t = 0; t < steps; t++)
+        {
+            Advance(inputs.Slice(t * inputWidth, inputWidth), outputs.Slice(t * outputWidth, outputWidth));
+        }
+    }
+
+    private void Advance(ReadOnlySpan<float> input, Span<float> output)
+    {
+        RnnShape shape = _model.Shape;
+        ParameterLayout layout = _model.Layout;
         int h = shape.HiddenSize, b = Batch;
-        if (input.Length != b * shape.InputSize)
-        {
-            throw new ArgumentException($"input must hold B x I = {b} x {shape.InputSize} values, but it has {input.Length}.", nameof(input));
-        }
-
-        if (output.Length != b * shape.OutputSize)
-        {
-            throw new ArgumentException($"output must hold B x O = {b} x {shape.OutputSize} values, but it has {output.Length}.", nameof(output));
-        }
-
         ReadOnlySpan<float> x = input;
         for (int layer = 0; layer < shape.Layers; layer++)
         {
-            RecurrentTensors w = _model.Layout.Recurrent(layer, 0);
+            RecurrentTensors w = layout.Recurrent(layer, 0);
             int width = shape.LayerInputSize(layer);
             Span<float> state = _state.AsSpan(layer * b * h, b * h);
             Span<float> a = _preActivation;
-            Elementwise.BroadcastRows(_model.View(w.BiasIh), _model.View(w.BiasHh), b, a, h);
-            Gemm.Compute(Transpose.No, Transpose.Yes, b, h, width, 1f, x, width, _model.View(w.WeightIh), width, 1f, a, h);
-            Gemm.Compute(Transpose.No, Transpose.Yes, b, h, h, 1f, state, h, _model.View(w.WeightHh), h, 1f, a, h);
+            Elementwise.BroadcastRows(View(w.BiasIh), View(w.BiasHh), b, a, h);
+            Gemm.Compute(Transpose.No, Transpose.Yes, b, h, width, 1f, x, width, View(w.WeightIh), width, 1f, a, h);
+            Gemm.Compute(Transpose.No, Transpose.Yes, b, h, h, 1f, state, h, View(w.WeightHh), h, 1f, a, h);
             Activation.Forward(shape.Nonlinearity, a, state);
-
             x = state;
         }
 
-        ParameterTensor weight = _model.Layout.OutputWeight;
-        Elementwise.BroadcastRows(_model.View(_model.Layout.OutputBias), [], b, output, shape.OutputSize);
-        Gemm.Compute(Transpose.No, Transpose.Yes, b, shape.OutputSize, h, 1f, x, h, _model.View(weight), h, 1f, output, shape.OutputSize);
+        Elementwise.BroadcastRows(View(layout.OutputBias), [], b, output, shape.OutputSize);
+        Gemm.Compute(Transpose.No, Transpose.Yes, b, shape.OutputSize, h, 1f, x, h, View(layout.OutputWeight), h, 1f, output, shape.OutputSize);
+    }
+
+    private ReadOnlySpan<float> View(ParameterTensor tensor) => _weights.AsSpan(tensor.Offset, tensor.Length);
+
+    // The message is only formatted when the length is wrong (no allocation otherwise).
+    private static void Check(int actual, int steps, int batch, int width, string name, string dimensions)
+    {
+        long expected = (long)steps * batch * width;
+        if (actual != expected)
+        {
+            string sizes = dimensions.StartsWith('T') ? $"{steps} x {batch} x {width}" : $"{batch} x {width}";
+            throw new ArgumentException($"{name} must hold {dimensions} = {sizes} = {expected} values, but it has {actual}.", name);
+        }
     }
 }

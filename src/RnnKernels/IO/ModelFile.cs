@@ -13,9 +13,17 @@ public static class ModelFile
     /// <param name="model">The model.</param>
     /// <param name="path">Target file.</param>
     /// <param name="metadata">Extra string metadata, or null.</param>
+    /// <exception cref="InvalidOperationException">The model holds a non-finite parameter (nothing is written).</exception>
+    /// <exception cref="IOException">The file could not be written (the previous file, if any, is left as it was).</exception>
     public static void Save(RnnModel model, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        SafeTensorsFile.Write(path, Tensors(model, path), Metadata(model, metadata));
+    }
+
+    /// <summary>The model's tensors under their PyTorch names, checked finite.</summary>
+    internal static IEnumerable<KeyValuePair<string, SafeTensor>> Tensors(RnnModel model, string path)
+    {
         foreach (float value in model.Parameters)
         {
             if (!float.IsFinite(value))
@@ -24,6 +32,12 @@ public static class ModelFile
             }
         }
 
+        return model.Layout.Tensors.Select(t => new KeyValuePair<string, SafeTensor>(t.Name, SafeTensor.FromFloats(t.Shape, model.View(t))));
+    }
+
+    /// <summary>The caller's metadata plus the model's own keys.</summary>
+    internal static Dictionary<string, string> Metadata(RnnModel model, IReadOnlyDictionary<string, string>? metadata)
+    {
         var all = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (KeyValuePair<string, string> item in metadata ?? new Dictionary<string, string>())
         {
@@ -31,9 +45,7 @@ public static class ModelFile
         }
 
         all[NonlinearityKey] = model.Shape.Nonlinearity == Nonlinearity.Tanh ? "tanh" : "relu";
-        IEnumerable<KeyValuePair<string, SafeTensor>> tensors = model.Layout.Tensors.Select(t =>
-            new KeyValuePair<string, SafeTensor>(t.Name, SafeTensor.FromFloats(t.Shape, model.View(t))));
-        SafeTensorsFile.Write(path, tensors, all);
+        return all;
     }
 
     /// <summary>Loads a model, inferring layers, directions and sizes from the tensor names and shapes.</summary>
@@ -43,6 +55,16 @@ public static class ModelFile
     public static (RnnModel Model, IReadOnlyDictionary<string, string> Metadata) Load(string path)
     {
         (IReadOnlyDictionary<string, SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata) = SafeTensorsFile.Read(path);
+        return (FromTensors(path, tensors, metadata, otherPrefix: null), metadata);
+    }
+
+    /// <summary>
+    /// Builds the model from a file's tensors; a tensor that is not the model's is an error unless its name starts
+    /// with <paramref name="otherPrefix"/> (a checkpoint's optimizer state).
+    /// </summary>
+    internal static RnnModel FromTensors(
+        string path, IReadOnlyDictionary<string, SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata, string? otherPrefix)
+    {
         RnnShape shape = InferShape(path, tensors, metadata);
         var layout = new ParameterLayout(shape);
         var parameters = new float[layout.TotalLength];
@@ -73,13 +95,14 @@ public static class ModelFile
             values.CopyTo(parameters, expected.Offset);
         }
 
-        string? extra = tensors.Keys.FirstOrDefault(name => layout.Find(name) is null);
+        string? extra = tensors.Keys.FirstOrDefault(name =>
+            layout.Find(name) is null && (otherPrefix is null || !name.StartsWith(otherPrefix, StringComparison.Ordinal)));
         if (extra is not null)
         {
             throw new InvalidDataException($"{path}: tensor '{extra}' is not part of an nn.RNN + nn.Linear model of this shape.");
         }
 
-        return (new RnnModel(shape, parameters), metadata);
+        return new RnnModel(shape, parameters);
     }
 
     private static RnnShape InferShape(string path, IReadOnlyDictionary<string, SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata)

@@ -1,7 +1,7 @@
 namespace RnnKernels.Optimizers;
 
 /// <summary>Adagrad as torch.optim.Adagrad: s += g^2; p -= lr g / (sqrt(s) + eps).</summary>
-public sealed class Adagrad : IOptimizer
+public sealed class Adagrad : OptimizerBase
 {
     private readonly float[] _sum;
 
@@ -9,38 +9,36 @@ public sealed class Adagrad : IOptimizer
     /// <param name="length">Number of parameters.</param>
     /// <param name="learningRate">lr &gt; 0.</param>
     /// <param name="epsilon">eps &gt; 0 (PyTorch's default 1e-10).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size or hyperparameter is out of its range.</exception>
     public Adagrad(int length, float learningRate, float epsilon = 1e-10f)
+        : base(length, learningRate)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        OptimizerChecks.Positive(learningRate, nameof(learningRate));
         OptimizerChecks.Positive(epsilon, nameof(epsilon));
-        Length = length;
-        LearningRate = learningRate;
         Epsilon = epsilon;
         _sum = new float[length];
     }
 
     /// <inheritdoc/>
-    public int Length { get; }
-
-    /// <summary>lr.</summary>
-    public float LearningRate { get; }
+    public override string Kind => "adagrad";
 
     /// <summary>eps.</summary>
     public float Epsilon { get; }
 
     /// <inheritdoc/>
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
-        OptimizerChecks.Sizes(Length, parameters, gradients);
+        float learningRate = LearningRate;
         for (int i = 0; i < Length; i++)
         {
             float g = gradients[i];
             _sum[i] += g * g;
-            parameters[i] -= LearningRate * g / (MathF.Sqrt(_sum[i]) + Epsilon);
+            parameters[i] -= learningRate * g / (MathF.Sqrt(_sum[i]) + Epsilon);
         }
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<(string Name, float[] Values)> State() => [("sum", _sum)];
+    public override IReadOnlyList<(string Name, float[] Values)> State() => [("sum", _sum)];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<(string Name, float Value)> Hyperparameters() => [("epsilon", Epsilon)];
 }

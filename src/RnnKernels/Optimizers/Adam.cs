@@ -6,7 +6,7 @@ namespace RnnKernels.Optimizers;
 /// Adam as torch.optim.Adam: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
 /// p -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps).
 /// </summary>
-public sealed class Adam : IOptimizer
+public sealed class Adam : OptimizerBase
 {
     private readonly float[] _m;
     private readonly float[] _v;
@@ -17,15 +17,13 @@ public sealed class Adam : IOptimizer
     /// <param name="beta1">b1 in [0, 1).</param>
     /// <param name="beta2">b2 in [0, 1).</param>
     /// <param name="epsilon">eps &gt; 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size or hyperparameter is out of its range.</exception>
     public Adam(int length, float learningRate, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+        : base(length, learningRate)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        OptimizerChecks.Positive(learningRate, nameof(learningRate));
         OptimizerChecks.Fraction(beta1, nameof(beta1));
         OptimizerChecks.Fraction(beta2, nameof(beta2));
         OptimizerChecks.Positive(epsilon, nameof(epsilon));
-        Length = length;
-        LearningRate = learningRate;
         Beta1 = beta1;
         Beta2 = beta2;
         Epsilon = epsilon;
@@ -34,10 +32,7 @@ public sealed class Adam : IOptimizer
     }
 
     /// <inheritdoc/>
-    public int Length { get; }
-
-    /// <summary>lr.</summary>
-    public float LearningRate { get; }
+    public override string Kind => "adam";
 
     /// <summary>b1.</summary>
     public float Beta1 { get; }
@@ -48,16 +43,11 @@ public sealed class Adam : IOptimizer
     /// <summary>eps.</summary>
     public float Epsilon { get; }
 
-    /// <summary>Updates taken so far (t).</summary>
-    public long Steps { get; private set; }
-
     /// <inheritdoc/>
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
-        OptimizerChecks.Sizes(Length, parameters, gradients);
-        Steps++;
-        float stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, Steps)));
-        float rootCorrection = (float)Math.Sqrt(1 - Math.Pow(Beta2, Steps));
+        float stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, step)));
+        float rootCorrection = (float)Math.Sqrt(1 - Math.Pow(Beta2, step));
         float b1 = Beta1, b2 = Beta2, c1 = 1 - Beta1, c2 = 1 - Beta2;
         Span<float> m = _m, v = _v;
         int i = 0;
@@ -85,5 +75,9 @@ public sealed class Adam : IOptimizer
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<(string Name, float[] Values)> State() => [("m", _m), ("v", _v)];
+    public override IReadOnlyList<(string Name, float[] Values)> State() => [("m", _m), ("v", _v)];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<(string Name, float Value)> Hyperparameters() =>
+        [("beta1", Beta1), ("beta2", Beta2), ("epsilon", Epsilon)];
 }

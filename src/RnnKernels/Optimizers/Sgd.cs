@@ -3,39 +3,32 @@ using System.Numerics;
 namespace RnnKernels.Optimizers;
 
 /// <summary>Stochastic gradient descent with optional momentum, as torch.optim.SGD: v = mu v + g; p -= lr v.</summary>
-public sealed class Sgd : IOptimizer
+public sealed class Sgd : OptimizerBase
 {
     private readonly float[] _velocity;
-    private bool _started;
 
     /// <summary>Creates the optimizer.</summary>
     /// <param name="length">Number of parameters.</param>
     /// <param name="learningRate">lr &gt; 0.</param>
     /// <param name="momentum">mu in [0, 1); 0 is plain SGD.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size or hyperparameter is out of its range.</exception>
     public Sgd(int length, float learningRate, float momentum = 0f)
+        : base(length, learningRate)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        OptimizerChecks.Positive(learningRate, nameof(learningRate));
         OptimizerChecks.Fraction(momentum, nameof(momentum));
-        Length = length;
-        LearningRate = learningRate;
         Momentum = momentum;
         _velocity = momentum > 0 ? new float[length] : [];
     }
 
     /// <inheritdoc/>
-    public int Length { get; }
-
-    /// <summary>lr.</summary>
-    public float LearningRate { get; }
+    public override string Kind => "sgd";
 
     /// <summary>mu.</summary>
     public float Momentum { get; }
 
     /// <inheritdoc/>
-    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
-        OptimizerChecks.Sizes(Length, parameters, gradients);
         if (Momentum == 0)
         {
             Kernels.Elementwise.Axpy(-LearningRate, gradients, parameters);
@@ -43,8 +36,7 @@ public sealed class Sgd : IOptimizer
         }
 
         // PyTorch sets the momentum buffer to the first gradient itself, so the first step uses mu = 0.
-        float mu = _started ? Momentum : 0f;
-        _started = true;
+        float mu = step > 1 ? Momentum : 0f;
         Span<float> v = _velocity;
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -67,5 +59,8 @@ public sealed class Sgd : IOptimizer
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<(string Name, float[] Values)> State() => Momentum > 0 ? [("momentum", _velocity)] : [];
+    public override IReadOnlyList<(string Name, float[] Values)> State() => Momentum > 0 ? [("momentum", _velocity)] : [];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<(string Name, float Value)> Hyperparameters() => [("momentum", Momentum)];
 }
