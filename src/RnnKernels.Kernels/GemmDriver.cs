@@ -22,9 +22,10 @@ internal static unsafe class GemmDriver<TKernel>
         int mrSize = TKernel.MR, nrSize = TKernel.NR;
         bool prepacked = packedB.Data != null;
         bool packWholeB = m > TKernel.MC && !prepacked;
-        float* packedA = GemmScratch.PackedA(TKernel.MC * TKernel.KC);
+        GemmScratch scratch = GemmScratch.Rent();
+        float* packedA = scratch.PackedA(TKernel.MC * TKernel.KC);
         float* packedBlock = prepacked ? null
-            : packWholeB ? GemmScratch.PackedB(TKernel.KC * TKernel.NC) : GemmScratch.PackedB(TKernel.KC * nrSize);
+            : packWholeB ? scratch.PackedB(TKernel.KC * TKernel.NC) : scratch.PackedB(TKernel.KC * nrSize);
         float* tile = stackalloc float[mrSize * nrSize];
 
         for (int jc = 0; jc < n; jc += TKernel.NC)
@@ -79,6 +80,9 @@ internal static unsafe class GemmDriver<TKernel>
                 }
             }
         }
+
+        // Not in a finally: an exception here is a bug that leaves the set to the garbage collector, which is safe.
+        GemmScratch.Return(scratch);
     }
 
     /// <summary>Writes the valid mr x nr part of a computed tile into C: C = tile + beta * C (beta == 0 never reads C).</summary>

@@ -4,31 +4,95 @@ using System.Runtime.InteropServices;
 namespace RnnKernels.Kernels;
 
 /// <summary>
-/// Per-thread packing buffers for GEMM, allocated on the pinned object heap the first time a thread needs them
-/// (and again only if a later call needs more), so steady-state calls allocate nothing and raw pointers stay valid.
+/// Packing buffers for one GEMM in progress, on the pinned object heap (raw pointers into them stay valid), grown
+/// once to the largest size a product needed. A product rents a set for its duration from a small process-wide
+/// cache and returns it: the memory held is bounded by how many products have ever run at once (at most
+/// <see cref="CacheSlots"/> sets stay cached), not by how many threads ever ran one, and steady-state calls allocate
+/// nothing. The set a thread returns is the first it rents next, so a serial caller keeps its buffers hot in cache.
 /// </summary>
-internal static unsafe class GemmScratch
+internal sealed unsafe class GemmScratch
 {
     /// <summary>Floats of slack a buffer needs so its panels can start on a 64-byte cache line.</summary>
     internal const int AlignFloats = 16;
 
-    [ThreadStatic]
-    private static float[]? s_packedA;
+    private static readonly int CacheSlots = Math.Max(4, 2 * Environment.ProcessorCount);
+    private static readonly GemmScratch?[] Cache = new GemmScratch?[CacheSlots];
 
-    [ThreadStatic]
-    private static float[]? s_packedB;
+    private float[]? _packedA;
+    private float[]? _packedB;
+    private float[]? _edge;
 
-    [ThreadStatic]
-    private static float[]? s_edge;
+    /// <summary>Bytes held by the sets cached now (sets rented by running products are not counted).</summary>
+    public static long CachedBytes
+    {
+        get
+        {
+            long bytes = 0;
+            foreach (GemmScratch? set in Cache)
+            {
+                if (set is not null)
+                {
+                    bytes += (long)((set._packedA?.Length ?? 0) + (set._packedB?.Length ?? 0) + (set._edge?.Length ?? 0)) * sizeof(float);
+                }
+            }
+
+            return bytes;
+        }
+    }
+
+    /// <summary>Takes a cached set, or makes an empty one when every cached set is in use.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static GemmScratch Rent()
+    {
+        for (int i = 0; i < Cache.Length; i++)
+        {
+            if (Volatile.Read(ref Cache[i]) is not null && Interlocked.Exchange(ref Cache[i], null) is { } set)
+            {
+                return set;
+            }
+        }
+
+        return new GemmScratch();
+    }
+
+    /// <summary>Puts a set back in the first free slot; with none free it is left to the garbage collector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Return(GemmScratch set)
+    {
+        for (int i = 0; i < Cache.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref Cache[i], set, null) is null)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Drops every cached set (sets in use by running products are returned afterwards as usual).</summary>
+    public static void Trim()
+    {
+        for (int i = 0; i < Cache.Length; i++)
+        {
+            Volatile.Write(ref Cache[i], null);
+        }
+    }
 
     /// <summary>Scratch for a packed block of A (at least <paramref name="floats"/> values, 64-byte aligned).</summary>
-    public static float* PackedA(int floats) => Get(ref s_packedA, floats);
+    public float* PackedA(int floats) => Get(ref _packedA, floats);
 
     /// <summary>Scratch for a packed block of B (at least <paramref name="floats"/> values, 64-byte aligned).</summary>
-    public static float* PackedB(int floats) => Get(ref s_packedB, floats);
+    public float* PackedB(int floats) => Get(ref _packedB, floats);
 
     /// <summary>Scratch for one zero-padded edge panel or a gathered vector.</summary>
-    public static float* Edge(int floats) => Get(ref s_edge, floats);
+    public float* Edge(int floats) => Get(ref _edge, floats);
+
+    /// <summary>The first 64-byte-aligned element of a pinned buffer (its address is stable while it is rooted).</summary>
+    internal static float* Aligned(float[] pinned)
+    {
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+        nint aligned = (start + (AlignFloats * sizeof(float)) - 1) & ~(nint)((AlignFloats * sizeof(float)) - 1);
+        return (float*)aligned;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float* Get(ref float[]? slot, int floats)
@@ -39,16 +103,8 @@ internal static unsafe class GemmScratch
             buffer = Grow(ref slot, floats);
         }
 
-        // The array is rooted by the thread-static field.
+        // The array is rooted by this set, which the renting product holds until it returns it.
         return Aligned(buffer);
-    }
-
-    /// <summary>The first 64-byte-aligned element of a pinned buffer (its address is stable while it is rooted).</summary>
-    internal static float* Aligned(float[] pinned)
-    {
-        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
-        nint aligned = (start + (AlignFloats * sizeof(float)) - 1) & ~(nint)((AlignFloats * sizeof(float)) - 1);
-        return (float*)aligned;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -1,0 +1,42 @@
+using RnnKernels.Kernels;
+
+namespace RnnKernels.Kernels.Tests;
+
+/// <summary>GEMM packing scratch is bounded by concurrent products, not by the threads that ever ran one, and can be released.</summary>
+public sealed class GemmScratchTests
+{
+    [Fact]
+    public void ThreadsTakingTurnsShareOneScratchSetAndTrimReleasesIt()
+    {
+        // 200 rows: more than one A block, so the whole KC x NC block of B is packed (the largest scratch).
+        const int M = 200, N = 300, K = 300;
+        var random = new Random(1);
+        float[] a = [.. Enumerable.Range(0, M * K).Select(_ => random.NextSingle())];
+        float[] b = [.. Enumerable.Range(0, K * N).Select(_ => random.NextSingle())];
+        float[] expected = new float[M * N];
+        Gemm.Compute(Transpose.No, Transpose.No, M, N, K, 1f, a, K, b, N, 0f, expected, N);
+        long oneSet = Gemm.CachedScratchBytes;
+        Assert.True(oneSet > 1_000_000, $"a product of {M} rows cached {oneSet} bytes");
+
+        for (int i = 0; i < 6; i++)
+        {
+            var thread = new Thread(() =>
+            {
+                float[] c = new float[M * N];
+                Gemm.Compute(Transpose.No, Transpose.No, M, N, K, 1f, a, K, b, N, 0f, c, N);
+                Assert.Equal(expected, c);
+            });
+            thread.Start();
+            thread.Join();
+        }
+
+        // Six threads, one after another: still one set (per-thread buffers would have kept six). Other tests may run
+        // products at the same time, so allow for their sets, but not for one per thread here.
+        Assert.True(Gemm.CachedScratchBytes <= oneSet * 3, $"{Gemm.CachedScratchBytes} bytes cached after six threads took turns");
+
+        Gemm.TrimScratch();
+        float[] again = new float[M * N];
+        Gemm.Compute(Transpose.No, Transpose.No, M, N, K, 1f, a, K, b, N, 0f, again, N);
+        Assert.Equal(expected, again);
+    }
+}
