@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
 namespace RnnKernels;
@@ -9,22 +10,23 @@ namespace RnnKernels;
 /// <remarks>Elementwise, so the result is the same for any split. One per workspace, retargeted per product.</remarks>
 internal sealed class BiasEpilogue : IGemmEpilogue
 {
-    private float[] _c = [], _bias = [];
-    private int _offset, _ld, _biasOffset;
+    private Memory2D<float> _c;
+    private ReadOnlyMemory<float> _bias;
 
-    /// <summary>Element (r, c) of C is c[offset + r*ld + c]; the bias starts at bias[biasOffset].</summary>
-    public BiasEpilogue Target(float[] c, int offset, int ld, float[] bias, int biasOffset)
+    /// <summary>Points the epilogue at C [rows, columns] (a view with its row pitch) and the bias [columns].</summary>
+    public BiasEpilogue Target(Memory2D<float> c, ReadOnlyMemory<float> bias)
     {
-        (_c, _offset, _ld, _bias, _biasOffset) = (c, offset, ld, bias, biasOffset);
+        (_c, _bias) = (c, bias);
         return this;
     }
 
     public void Apply(int rowStart, int rowCount, int columnStart, int columnCount)
     {
-        ReadOnlySpan<float> bias = _bias.AsSpan(_biasOffset + columnStart, columnCount);
-        for (int r = rowStart; r < rowStart + rowCount; r++)
+        Span2D<float> block = _c.Span.Slice(rowStart, columnStart, rowCount, columnCount);
+        ReadOnlySpan<float> bias = _bias.Span.Slice(columnStart, columnCount);
+        for (int r = 0; r < rowCount; r++)
         {
-            Span<float> row = _c.AsSpan(_offset + (r * _ld) + columnStart, columnCount);
+            Span<float> row = block.GetRowSpan(r);
             Elementwise.Add(row, bias, row);
         }
     }

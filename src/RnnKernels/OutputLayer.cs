@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
 namespace RnnKernels;
@@ -10,7 +11,7 @@ internal static class OutputLayer
     {
         int o = model.Shape.OutputSize, dh = model.Shape.LayerOutputSize;
         Span<float> logits = ws.Logits.AsSpan(0, rows * o);
-        BiasEpilogue bias = ws.Bias.Target(ws.Logits, 0, o, model.Parameters, model.Layout.OutputBias.Offset);
+        BiasEpilogue bias = ws.Bias.Target(new Memory2D<float>(ws.Logits, rows, o), model.Parameters.AsMemory(model.Layout.OutputBias.Offset, o));
         Gemm.Compute(Transpose.No, Transpose.Yes, rows, o, dh, 1f, ws.LayerOutputs[^1].AsSpan(0, rows * dh), dh,
             model.View(model.Layout.OutputWeight), dh, 0f, logits, o, ws.Pool, bias);
     }

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
 namespace RnnKernels;
@@ -30,7 +31,7 @@ internal static class RecurrentLayer
         // a_t = x_t W_F^T + (b_ih + b_hh) for every step at once, written into this direction's columns of y; the
         // bias is added to each block of the product by the thread that computed it.
         Elementwise.Add(model.View(weights.BiasIh), model.View(weights.BiasHh), ws.BiasSum);
-        BiasEpilogue bias = ws.Bias.Target(ws.LayerOutputs[layer], column, dh, ws.BiasSum, 0);
+        BiasEpilogue bias = ws.Bias.Target(new Memory2D<float>(ws.LayerOutputs[layer], column, rows, h, dh - h), ws.BiasSum);
         Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, width, 1f, x, width, model.View(weights.WeightIh), width, 0f, y[column..], dh, ws.Pool, bias);
 
         // The T step products share B = W_R^T: it is packed once for all of them. At batch 1 a step is a
@@ -50,7 +51,7 @@ internal static class RecurrentLayer
 
             // a_t += h_{t-1} W_R^T. When every entry runs at t, h_t = f(a_t) is fused onto the product: each thread
             // activates the block it has just computed, while it is in its cache.
-            StepActivation? activate = ws.AllActive[t] ? ws.StepActivation.Target(ws.LayerOutputs[layer], (t * batch * dh) + column, dh) : null;
+            StepActivation? activate = ws.AllActive[t] ? ws.StepActivation.Target(new Memory2D<float>(ws.LayerOutputs[layer], (t * batch * dh) + column, batch, h, dh - h)) : null;
             StepProduct(ws, packed, recurrent, Transpose.Yes, active, h, hPrev, ldPrev, 1f, current, dh, activate);
             if (activate is not null)
             {
@@ -125,7 +126,10 @@ internal static class RecurrentLayer
                 ready = s > 0 && ws.AllActive[next];
                 StepGradient? finish = ready
                     ? ws.StepGradient.Target(
-                        ws.CarriedGradient, ws.LayerOutputGradients[layer], ws.LayerOutputs[layer], ws.PreActivationGradient, next * batch * h, h)
+                        new Memory2D<float>(ws.CarriedGradient, 0, batch, h, 0),
+                        new Memory2D<float>(ws.LayerOutputGradients[layer], next * batch * h, batch, h, 0),
+                        new Memory2D<float>(ws.LayerOutputs[layer], next * batch * h, batch, h, 0),
+                        new Memory2D<float>(ws.PreActivationGradient, next * batch * h, batch, h, 0))
                     : null;
                 StepProduct(ws, packed, recurrent, Transpose.No, batch, h, dAt, h, 0f, carried, h, finish);
                 continue;

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
 namespace RnnKernels;
@@ -120,6 +121,13 @@ public sealed class RnnEngine : IDisposable
         ParameterTensor tensor = Model.Layout.Get(name);
         return Gradients.AsSpan(tensor.Offset, tensor.Length);
     }
+
+    /// <summary>The gradient of one parameter tensor as a 2-D view [rows, columns] (a bias is one row).</summary>
+    /// <param name="name">A state_dict name.</param>
+    /// <returns>A view into <see cref="Gradients"/>.</returns>
+    /// <exception cref="ArgumentException">The model has no tensor of that name.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public Span2D<float> GradientMatrix(string name) => RnnModel.Matrix(Gradients, Model.Layout.Get(name));
 
     /// <summary>Sets every gradient to zero.</summary>
     /// <exception cref="InvalidOperationException">The call overlapped another call on this engine.</exception>

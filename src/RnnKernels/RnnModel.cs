@@ -1,3 +1,5 @@
+using CommunityToolkit.HighPerformance;
+
 namespace RnnKernels;
 
 /// <summary>
@@ -60,6 +62,19 @@ public sealed class RnnModel
     /// <returns>The tensor's values, row-major.</returns>
     /// <exception cref="ArgumentException">The model has no tensor of that name (the message lists its tensors).</exception>
     public Span<float> Parameter(string name) => View(Layout.Get(name));
+
+    /// <summary>
+    /// The values of one tensor as a 2-D view [rows, columns] (a bias is one row), by its PyTorch name, for hosts
+    /// that copy weights in or out of their own strided buffers (<see cref="Span2D{T}.CopyTo(Span2D{T})"/>).
+    /// </summary>
+    /// <param name="name">A state_dict name.</param>
+    /// <returns>A view into <see cref="Parameters"/>.</returns>
+    /// <exception cref="ArgumentException">The model has no tensor of that name.</exception>
+    public Span2D<float> ParameterMatrix(string name) => Matrix(Parameters, Layout.Get(name));
+
+    /// <summary>A tensor's place in a flat buffer of this layout as a 2-D view (a vector is one row).</summary>
+    internal static Span2D<float> Matrix(float[] buffer, ParameterTensor tensor) =>
+        new(buffer, tensor.Offset, tensor.Columns == 0 ? 1 : tensor.Rows, tensor.Columns == 0 ? tensor.Rows : tensor.Columns, 0);
 
     /// <summary>Copies every parameter from another model of the same shape (for example a snapshot back into a served model).</summary>
     /// <param name="source">A model of the same shape.</param>

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
 namespace RnnKernels;
@@ -9,22 +10,22 @@ namespace RnnKernels;
 /// <remarks>Elementwise, so the result is the same for any split of the product. One per workspace, retargeted per step.</remarks>
 internal sealed class StepActivation(Nonlinearity nonlinearity) : IGemmEpilogue
 {
-    private float[] _values = [];
-    private int _offset, _ld;
+    private Memory2D<float> _values;
 
-    /// <summary>Points the epilogue at the step's C: element (r, c) is values[offset + r*ld + c].</summary>
-    public StepActivation Target(float[] values, int offset, int ld)
+    /// <summary>Points the epilogue at the step's C [B, H] (this direction's columns of the layer output).</summary>
+    public StepActivation Target(Memory2D<float> values)
     {
-        (_values, _offset, _ld) = (values, offset, ld);
+        _values = values;
         return this;
     }
 
     public void Apply(int rowStart, int rowCount, int columnStart, int columnCount)
     {
-        for (int r = rowStart; r < rowStart + rowCount; r++)
+        Span2D<float> block = _values.Span.Slice(rowStart, columnStart, rowCount, columnCount);
+        for (int r = 0; r < rowCount; r++)
         {
-            Span<float> block = _values.AsSpan(_offset + (r * _ld) + columnStart, columnCount);
-            Activation.Forward(nonlinearity, block, block);
+            Span<float> row = block.GetRowSpan(r);
+            Activation.Forward(nonlinearity, row, row);
         }
     }
 }

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
 namespace RnnKernels;
@@ -13,25 +14,26 @@ namespace RnnKernels;
 /// </remarks>
 internal sealed class StepGradient(Nonlinearity nonlinearity) : IGemmEpilogue
 {
-    private float[] _carried = [], _outputGradient = [], _output = [], _preActivationGradient = [];
-    private int _stepOffset, _width;
+    private Memory2D<float> _carried, _outputGradient, _output, _preActivationGradient;
 
-    /// <summary>Points the epilogue at the next step: its rows start at stepOffset in dH, h and dA; C is carried.</summary>
-    public StepGradient Target(float[] carried, float[] outputGradient, float[] output, float[] preActivationGradient, int stepOffset, int width)
+    /// <summary>Points the epilogue at the next step: C is the carried gradient, the others its dH, h and dA, all [B, H].</summary>
+    public StepGradient Target(Memory2D<float> carried, Memory2D<float> outputGradient, Memory2D<float> output, Memory2D<float> preActivationGradient)
     {
         (_carried, _outputGradient, _output, _preActivationGradient) = (carried, outputGradient, output, preActivationGradient);
-        (_stepOffset, _width) = (stepOffset, width);
         return this;
     }
 
     public void Apply(int rowStart, int rowCount, int columnStart, int columnCount)
     {
-        for (int r = rowStart; r < rowStart + rowCount; r++)
+        Span2D<float> carried = _carried.Span.Slice(rowStart, columnStart, rowCount, columnCount);
+        Span2D<float> dH = _outputGradient.Span.Slice(rowStart, columnStart, rowCount, columnCount);
+        Span2D<float> h = _output.Span.Slice(rowStart, columnStart, rowCount, columnCount);
+        Span2D<float> dA = _preActivationGradient.Span.Slice(rowStart, columnStart, rowCount, columnCount);
+        for (int r = 0; r < rowCount; r++)
         {
-            int inStep = (r * _width) + columnStart, at = _stepOffset + inStep;
-            Span<float> dA = _preActivationGradient.AsSpan(at, columnCount);
-            Elementwise.Add(_outputGradient.AsSpan(at, columnCount), _carried.AsSpan(inStep, columnCount), dA);
-            Activation.Backward(nonlinearity, _output.AsSpan(at, columnCount), dA);
+            Span<float> row = dA.GetRowSpan(r);
+            Elementwise.Add(dH.GetRowSpan(r), carried.GetRowSpan(r), row);
+            Activation.Backward(nonlinearity, h.GetRowSpan(r), row);
         }
     }
 }

@@ -54,6 +54,13 @@ public sealed class HostInterfaceTests
         Assert.Equal(42f, model.View(model.Layout.Recurrent(1, 0).BiasHh)[2]);
         engine.Gradient("out.weight")[0] = 7f;
         Assert.Equal(7f, engine.Gradients[model.Layout.OutputWeight.Offset]);
+        Assert.Equal(9, model.ParameterMatrix("rnn.weight_ih_l1").Height);
+        Assert.Equal(9, model.ParameterMatrix("rnn.weight_ih_l1").Width);
+        Assert.Equal(42f, model.ParameterMatrix("rnn.bias_hh_l1")[0, 2]);
+        model.ParameterMatrix("out.weight")[3, 8] = -5f;
+        Assert.Equal(-5f, model.Parameters[model.Layout.OutputWeight.Offset + (3 * 9) + 8]);
+        engine.GradientMatrix("out.weight")[1, 1] = 3f;
+        Assert.Equal(3f, engine.Gradient("out.weight")[10]);
         ArgumentException e = Assert.Throws<ArgumentException>(() => model.Parameter("rnn.weight_ih_l7"));
         Assert.Contains("'rnn.weight_ih_l7' is not a tensor of this model; its tensors are rnn.weight_ih_l0,", e.Message);
     }
