@@ -12,6 +12,7 @@ public static class Elementwise
     /// <param name="x">Inputs.</param>
     /// <param name="s">Scale.</param>
     /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(ReadOnlySpan<float> x, float s, Span<float> y)
     {
         SpanChecks.DestinationLongEnough(x.Length, y.Length, nameof(y));
@@ -38,6 +39,7 @@ public static class Elementwise
     /// <param name="x">Inputs.</param>
     /// <param name="s">Value added.</param>
     /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScalar(ReadOnlySpan<float> x, float s, Span<float> y)
     {
         SpanChecks.DestinationLongEnough(x.Length, y.Length, nameof(y));
@@ -64,6 +66,7 @@ public static class Elementwise
     /// <param name="x">First addend.</param>
     /// <param name="y">Second addend, same length.</param>
     /// <param name="z">Sums (at least as long as <paramref name="x"/>).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
     {
         SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
@@ -92,6 +95,7 @@ public static class Elementwise
     /// <param name="alpha">Scale of x.</param>
     /// <param name="x">Inputs.</param>
     /// <param name="y">Accumulated in place; same length as <paramref name="x"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
     {
         SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
@@ -125,6 +129,7 @@ public static class Elementwise
     /// <param name="rows">Number of rows.</param>
     /// <param name="c">Matrix to fill.</param>
     /// <param name="ldc">Row stride of <paramref name="c"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BroadcastRows(ReadOnlySpan<float> bias1, ReadOnlySpan<float> bias2, int rows, Span<float> c, int ldc)
     {
         int n = bias1.Length;

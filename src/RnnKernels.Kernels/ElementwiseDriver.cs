@@ -14,6 +14,7 @@ namespace RnnKernels.Kernels;
 internal static class ElementwiseDriver
 {
     /// <summary>y[i] = TOp(x[i]) for i &lt; x.Length on the given path. Validated by the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unary<TOp>(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
         where TOp : IUnaryOperator
     {
@@ -110,6 +111,7 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>z[i] = TOp(x[i], y[i]) for i &lt; x.Length on the given path. Validated by the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
         where TOp : IBinaryOperator
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RnnKernels.Kernels;
 
 /// <summary>
@@ -236,6 +237,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>Copies a strided column of A (op(A) is 1 x k, stored k x 1) into contiguous scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float* Gather(GemmScratch scratch, float* a, nint lda, int k)
     {
         float* x = scratch.Edge(k);
@@ -247,6 +249,7 @@ public static unsafe class Gemm
         return x;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleRows(int m, int n, float beta, float* c, nint ldc)
     {
         for (int i = 0; i < m; i++)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RnnKernels.Kernels;
 
 /// <summary>
@@ -15,6 +16,7 @@ internal static unsafe class GemmDriver<TKernel>
     /// with larger M the whole KC x NC block of B is packed once and reused by every A block. When
     /// <paramref name="packedB"/> holds panels packed beforehand, B is not read or packed at all.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, PackedPanels packedB = default)
@@ -86,6 +88,7 @@ internal static unsafe class GemmDriver<TKernel>
     }
 
     /// <summary>Writes the valid mr x nr part of a computed tile into C: C = tile + beta * C (beta == 0 never reads C).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeEdge(float* tile, int ldt, int mr, int nr, float beta, float* c, nint ldc)
     {
         for (int i = 0; i < mr; i++)

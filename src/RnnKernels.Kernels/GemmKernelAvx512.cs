@@ -20,6 +20,7 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
 
     public static int NC => 3072;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RnnKernels.Kernels;
 
 /// <summary>
@@ -16,6 +17,7 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
 
     public static int NC => 2048;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         // The vector kernels keep this MR x NR accumulator block in registers and unroll the i and j loops.

@@ -16,6 +16,7 @@ internal readonly unsafe struct GemmKernelVector128 : IGemmMicroKernel
 
     public static int NC => 2048;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;

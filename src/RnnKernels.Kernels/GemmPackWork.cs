@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RnnKernels.Kernels;
 
 /// <summary>
@@ -33,6 +34,7 @@ internal sealed unsafe class GemmPackWork : IParallelWork
     }
 
     /// <summary>Packs panels [first, end) of every k block: the columns [first * nr, end * nr) of op(B), zero-padded past n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackPanels(Transpose transB, int k, int n, float* b, nint ldb, int nr, int kcMax, PackedPanels panels, int first, int end)
     {
         for (int pc = 0; pc < k; pc += kcMax)

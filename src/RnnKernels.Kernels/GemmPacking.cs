@@ -11,6 +11,7 @@ namespace RnnKernels.Kernels;
 internal static unsafe class GemmPacking
 {
     /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into <paramref name="dst"/> as ceil(mc/mr) panels of kc x mr.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(Transpose transA, float* a, nint lda, int ic, int pc, int mc, int kc, int mr, float* dst)
     {
         if (transA == Transpose.Yes)
@@ -50,6 +51,7 @@ internal static unsafe class GemmPacking
     /// contiguously, each scattered into all panels. (Walking panel by panel would stride through kc stored rows per
     /// panel, and with a power-of-two lda those rows share a couple of L1 sets and are fetched again for every panel.)
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposedA(float* a, nint lda, int ic, int pc, int mc, int kc, int mr, float* dst)
     {
         int full = mc / mr * mr;
@@ -101,6 +103,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc] into <paramref name="dst"/> as ceil(nc/nr) panels of kc x nr.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(Transpose transB, float* b, nint ldb, int pc, int jc, int kc, int nc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)
@@ -110,6 +113,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs one kc x cols strip of op(B) starting at (pc, j) into a kc x nr panel, zero-padding the columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackBPanel(Transpose transB, float* b, nint ldb, int pc, int j, int kc, int cols, int nr, float* panel)
     {
         if (transB == Transpose.No && cols == nr && Vector128.IsHardwareAccelerated)
@@ -179,6 +183,7 @@ internal static unsafe class GemmPacking
     /// are <paramref name="stride"/> apart, 8 x 8 blocks at a time: an A panel of 8 rows (stride 8), or eight columns
     /// of a transposed B panel (stride NR).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackEightRows(float* a, nint lda, int kc, float* panel, nint stride)
     {
         int p = 0;
@@ -217,6 +222,7 @@ internal static unsafe class GemmPacking
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ZeroPadRows(float* panel, int kc, int mr, int rows)
     {
         if (rows == mr)

@@ -40,6 +40,7 @@ internal static unsafe class Gemv
     }
 
     /// <summary>op(B) = B: accumulate x[p] * B[p, j..] into a block of columns held in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsVectorized(int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
     {
         int w = Vector<float>.Count;
@@ -78,6 +79,7 @@ internal static unsafe class Gemv
         RowsScalar(j, n, k, alpha, x, b, ldb, beta, c);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowsScalar(int j0, int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
     {
         for (int j = j0; j < n; j++)
@@ -93,6 +95,7 @@ internal static unsafe class Gemv
     }
 
     /// <summary>op(B) = B^T: each output is the dot product of x with a contiguous row of B; four rows share each load of x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotsVectorized(int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
     {
         int w = Vector<float>.Count;
@@ -146,6 +149,7 @@ internal static unsafe class Gemv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotsScalar(int j0, int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
     {
         for (int j = j0; j < n; j++)

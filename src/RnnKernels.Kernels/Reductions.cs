@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -9,6 +10,7 @@ public static class Reductions
     /// <summary>Sum of x[i]^2, accumulated in float lanes of fixed width and combined in double.</summary>
     /// <param name="x">Values.</param>
     /// <returns>The sum of squares.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SumOfSquares(ReadOnlySpan<float> x)
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
@@ -59,6 +61,7 @@ public static class Reductions
     /// <param name="ld">Row stride of the matrix.</param>
     /// <param name="sums">Column sums, length n.</param>
     /// <param name="accumulate">True adds to <paramref name="sums"/>; false overwrites it.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnSums(ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
@@ -77,6 +80,7 @@ public static class Reductions
     /// <summary>The largest element, or -Inf for an empty span; NaN if any element is NaN.</summary>
     /// <param name="x">Values.</param>
     /// <returns>The maximum.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Max(ReadOnlySpan<float> x)
     {
         float max = float.NegativeInfinity;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RnnKernels.Kernels;
 
 /// <summary>Softmax cross-entropy over rows of logits, with its gradient, in one pass per row.</summary>
@@ -32,6 +33,7 @@ public static class SoftmaxCrossEntropy
     /// <param name="dLogits">Gradient, same shape as <paramref name="logits"/>; may be <paramref name="logits"/> itself.</param>
     /// <param name="pool">Worker threads, or null for the calling thread only.</param>
     /// <returns>The summed loss of the rows, in nats.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe double Compute(
         ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits, WorkerPool? pool)
     {
@@ -76,6 +78,7 @@ public static class SoftmaxCrossEntropy
     }
 
     /// <summary>One row's loss and gradient; a negative target gives 0 and a zero gradient.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Row(ReadOnlySpan<float> z, int target, float scale, Span<float> dz)
     {
         if (target < 0)

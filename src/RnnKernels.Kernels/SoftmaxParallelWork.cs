@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RnnKernels.Kernels;
 
 /// <summary>
@@ -26,6 +27,7 @@ internal sealed unsafe class SoftmaxParallelWork : IParallelWork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part, int parts)
     {
         int chunk = (_rows + parts - 1) / parts;
@@ -38,6 +40,7 @@ internal sealed unsafe class SoftmaxParallelWork : IParallelWork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double SumInRowOrder()
     {
         double loss = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
@@ -20,6 +21,7 @@ internal sealed class BiasEpilogue : IGemmEpilogue
         return this;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(int rowStart, int rowCount, int columnStart, int columnCount)
     {
         Span2D<float> block = _c.Span.Slice(rowStart, columnStart, rowCount, columnCount);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
@@ -17,6 +18,7 @@ namespace RnnKernels;
 internal static class RecurrentLayer
 {
     /// <summary>Runs layer <paramref name="layer"/>, direction <paramref name="direction"/> over all steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(RnnModel model, RnnWorkspace ws, int layer, int direction, int steps, int batch)
     {
         RnnShape shape = model.Shape;
@@ -85,6 +87,7 @@ internal static class RecurrentLayer
     /// accumulating into <paramref name="gradients"/>, writing dE/dh_0, and adding dE/dx into <paramref name="inputGradient"/>
     /// when it is not empty (overwriting it when <paramref name="overwriteInputGradient"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
         RnnModel model, RnnWorkspace ws, float[] gradients, int layer, int direction, int steps, int batch,
         Span<float> inputGradient, bool overwriteInputGradient)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
@@ -158,6 +159,7 @@ public sealed class RnnEngine : IDisposable
     /// <exception cref="ArgumentException">A span's length does not match the shape (the message gives both).</exception>
     /// <exception cref="InvalidOperationException">The call overlapped another call on this engine.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<float> inputs, int steps, int batch, ReadOnlySpan<int> lengths = default, ReadOnlySpan<float> initialState = default)
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
@@ -218,6 +220,7 @@ public sealed class RnnEngine : IDisposable
     /// <exception cref="ArgumentOutOfRangeException">A target at a live step is not a class in 0..O-1.</exception>
     /// <exception cref="InvalidOperationException">No forward pass on this thread precedes it, or the call overlapped another.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double BackwardCrossEntropy(ReadOnlySpan<int> targets)
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
@@ -299,6 +302,7 @@ public sealed class RnnEngine : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SetLengths(RnnWorkspace ws, ReadOnlySpan<int> lengths, int steps, int batch)
     {
         Span<int> target = ws.Lengths.AsSpan(0, batch);

@@ -1,9 +1,11 @@
+using System.Runtime.CompilerServices;
 namespace RnnKernels;
 
 /// <summary>Squared error summed over steps, batch and outputs: E = sum (o - y)^2, dE/do = 2 (o - y).</summary>
 internal static class SquaredError
 {
     /// <summary>Loss and gradient for rows [T*B] of width O; rows of steps past an entry's length add nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Compute(
         ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, int steps, int batch, int width, ReadOnlySpan<int> lengths, Span<float> gradient)
     {

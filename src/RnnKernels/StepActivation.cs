@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
@@ -19,6 +20,7 @@ internal sealed class StepActivation(Nonlinearity nonlinearity) : IGemmEpilogue
         return this;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(int rowStart, int rowCount, int columnStart, int columnCount)
     {
         Span2D<float> block = _values.Span.Slice(rowStart, columnStart, rowCount, columnCount);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
@@ -23,6 +24,7 @@ internal sealed class StepGradient(Nonlinearity nonlinearity) : IGemmEpilogue
         return this;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(int rowStart, int rowCount, int columnStart, int columnCount)
     {
         Span2D<float> carried = _carried.Span.Slice(rowStart, columnStart, rowCount, columnCount);

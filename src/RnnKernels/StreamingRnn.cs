@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RnnKernels.Kernels;
 
 namespace RnnKernels;
@@ -90,6 +91,7 @@ public sealed class StreamingRnn
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="steps"/> is negative.</exception>
     /// <exception cref="ArgumentException">A span's length does not match T, B and the model's sizes.</exception>
     /// <exception cref="InvalidOperationException">The call overlapped another call on this stream.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(ReadOnlySpan<float> inputs, int steps, Span<float> outputs)
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
@@ -104,6 +106,7 @@ public sealed class StreamingRnn
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Advance(ReadOnlySpan<float> input, Span<float> output)
     {
         RnnShape shape = _model.Shape;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RnnKernels.Optimizers;
 
 /// <summary>Adagrad as torch.optim.Adagrad: s += g^2; p -= lr g / (sqrt(s) + eps).</summary>
@@ -25,6 +26,7 @@ public sealed class Adagrad : OptimizerBase
     public float Epsilon { get; }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         float learningRate = LearningRate;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace RnnKernels.Optimizers;
@@ -44,6 +45,7 @@ public sealed class Adam : OptimizerBase
     public float Epsilon { get; }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         float stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, step)));

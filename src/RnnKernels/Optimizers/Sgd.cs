@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace RnnKernels.Optimizers;
@@ -27,6 +28,7 @@ public sealed class Sgd : OptimizerBase
     public float Momentum { get; }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         if (Momentum == 0)
