@@ -68,7 +68,7 @@ internal static class CliApp
     // Exit 2 only for what the CLI itself validated (UsageException) and for the user's files: unreadable, missing,
     // or not what they claim to be (the loaders' InvalidDataException names the file and the tensor). An
     // ArgumentException from the library means the CLI passed something it should have checked: a bug, so exit 1.
-    private static bool IsBadInput(Exception e) =>
+    internal static bool IsBadInput(Exception e) =>
         e is UsageException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
             or UnauthorizedAccessException or PathTooLongException;
 

@@ -65,4 +65,16 @@ public sealed class BadArgumentTests
         Assert.Equal(2, code);
         Assert.Contains("   at ", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void OnlyValidatedInputAndTheUsersFilesAreBadInputALibraryArgumentErrorIsInternal()
+    {
+        Assert.True(CliApp.IsBadInput(new UsageException("--x must be ...")));
+        Assert.True(CliApp.IsBadInput(new InvalidDataException("m.safetensors: ...")));
+        Assert.True(CliApp.IsBadInput(new FileNotFoundException("m.safetensors")));
+        // An ArgumentException reaching the top means the CLI passed the library something it should have checked.
+        Assert.False(CliApp.IsBadInput(new ArgumentException("x", "y")));
+        Assert.False(CliApp.IsBadInput(new ArgumentOutOfRangeException("y")));
+        Assert.False(CliApp.IsBadInput(new InvalidOperationException()));
+    }
 }
