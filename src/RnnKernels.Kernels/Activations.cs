@@ -10,24 +10,28 @@ public static class Activations
     /// <summary>y = tanh(x), within 4 ulp of the correctly rounded value; tanh(+-0) = +-0, +-Inf gives +-1, NaN stays NaN.</summary>
     /// <param name="x">Inputs.</param>
     /// <param name="y">Outputs; may be <paramref name="x"/> itself.</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Tanh(KernelPaths.Best, x, y);
 
     /// <summary>dx = dy * (1 - y^2), the tanh derivative expressed through the tanh output y.</summary>
     /// <param name="y">Outputs of the forward tanh.</param>
     /// <param name="dy">Gradient with respect to y.</param>
     /// <param name="dx">Gradient with respect to the pre-activation; may be <paramref name="y"/> or <paramref name="dy"/>.</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         TanhBackward(KernelPaths.Best, y, dy, dx);
 
     /// <summary>y = max(x, 0); NaN passes through.</summary>
     /// <param name="x">Inputs.</param>
     /// <param name="y">Outputs; may be <paramref name="x"/> itself.</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     public static void Relu(ReadOnlySpan<float> x, Span<float> y) => Relu(KernelPaths.Best, x, y);
 
     /// <summary>dx = y &gt; 0 ? dy : 0, the relu derivative expressed through the relu output y.</summary>
     /// <param name="y">Outputs of the forward relu.</param>
     /// <param name="dy">Gradient with respect to y.</param>
     /// <param name="dx">Gradient with respect to the pre-activation; may be <paramref name="y"/> or <paramref name="dy"/>.</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         ReluBackward(KernelPaths.Best, y, dy, dx);
 

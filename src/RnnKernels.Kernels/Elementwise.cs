@@ -12,6 +12,7 @@ public static class Elementwise
     /// <param name="x">Inputs.</param>
     /// <param name="s">Scale.</param>
     /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(ReadOnlySpan<float> x, float s, Span<float> y)
     {
@@ -39,6 +40,7 @@ public static class Elementwise
     /// <param name="x">Inputs.</param>
     /// <param name="s">Value added.</param>
     /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScalar(ReadOnlySpan<float> x, float s, Span<float> y)
     {
@@ -66,6 +68,7 @@ public static class Elementwise
     /// <param name="x">First addend.</param>
     /// <param name="y">Second addend, same length.</param>
     /// <param name="z">Sums (at least as long as <paramref name="x"/>).</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
     {
@@ -95,6 +98,7 @@ public static class Elementwise
     /// <param name="alpha">Scale of x.</param>
     /// <param name="x">Inputs.</param>
     /// <param name="y">Accumulated in place; same length as <paramref name="x"/>.</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
     {
@@ -129,6 +133,8 @@ public static class Elementwise
     /// <param name="rows">Number of rows.</param>
     /// <param name="c">Matrix to fill.</param>
     /// <param name="ldc">Row stride of <paramref name="c"/>.</param>
+    /// <exception cref="ArgumentException">The biases differ in length, or c is too short for rows x ldc.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">rows is negative or ldc is smaller than the bias length.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BroadcastRows(ReadOnlySpan<float> bias1, ReadOnlySpan<float> bias2, int rows, Span<float> c, int ldc)
     {

@@ -66,6 +66,10 @@ public static unsafe class Gemm
     /// <param name="c">Matrix C, row-major, updated in place.</param>
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="pool">Worker threads to use, or null for the calling thread only.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or a leading dimension is too small.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs, or C overlaps A or B.</exception>
+    /// <exception cref="InvalidOperationException">Called from a part of a region on the same pool.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="pool"/> has been disposed.</exception>
     public static void Compute(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool) =>
@@ -90,6 +94,10 @@ public static unsafe class Gemm
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="pool">Worker threads to use, or null for the calling thread only.</param>
     /// <param name="epilogue">Work on each finished block of C; called once with the whole of C when not split.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or a leading dimension is too small.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs, or C overlaps A or B.</exception>
+    /// <exception cref="InvalidOperationException">Called from a part of a region on the same pool.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="pool"/> has been disposed.</exception>
     public static void Compute(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool,

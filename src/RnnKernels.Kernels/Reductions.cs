@@ -61,6 +61,8 @@ public static class Reductions
     /// <param name="ld">Row stride of the matrix.</param>
     /// <param name="sums">Column sums, length n.</param>
     /// <param name="accumulate">True adds to <paramref name="sums"/>; false overwrites it.</param>
+    /// <exception cref="ArgumentOutOfRangeException">rows is negative or ld is out of range.</exception>
+    /// <exception cref="ArgumentException">m or sums is too short for the shape.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ColumnSums(ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate)
     {

@@ -33,6 +33,10 @@ public static class SoftmaxCrossEntropy
     /// <param name="dLogits">Gradient, same shape as <paramref name="logits"/>; may be <paramref name="logits"/> itself.</param>
     /// <param name="pool">Worker threads, or null for the calling thread only.</param>
     /// <returns>The summed loss of the rows, in nats.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">classes is not positive, or a target is not below classes.</exception>
+    /// <exception cref="ArgumentException">logits does not hold targets.Length x classes values, dLogits is too short, or the two partially overlap.</exception>
+    /// <exception cref="InvalidOperationException">Called from a part of a region on the same pool.</exception>
+    /// <exception cref="ObjectDisposedException">pool has been disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe double Compute(
         ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits, WorkerPool? pool)

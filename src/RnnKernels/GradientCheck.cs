@@ -62,6 +62,7 @@ public static class GradientCheck
     /// <param name="expected">Reference values.</param>
     /// <param name="actual">Values under test, same length.</param>
     /// <returns>The error.</returns>
+    /// <exception cref="ArgumentException">The two spans differ in length.</exception>
     public static double NormwiseRelativeError(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual)
     {
         if (expected.Length != actual.Length)

@@ -6,6 +6,8 @@ public static class AtomicFile
     /// <summary>Writes through <paramref name="write"/> into a temporary file beside <paramref name="path"/>, flushes it to disk, then renames it over the target.</summary>
     /// <param name="path">Target file.</param>
     /// <param name="write">Writes the content.</param>
+    /// <exception cref="ArgumentException">path is null or empty.</exception>
+    /// <exception cref="IOException">The file could not be written (the temporary file is removed; the target is untouched).</exception>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

@@ -41,6 +41,7 @@ public sealed class SafeTensor
     /// <param name="shape">Dimensions.</param>
     /// <param name="values">Values, row-major.</param>
     /// <returns>The tensor.</returns>
+    /// <exception cref="ArgumentException">The shape has a negative dimension or does not hold values.Length elements.</exception>
     public static SafeTensor FromFloats(long[] shape, ReadOnlySpan<float> values)
     {
         byte[] bytes = new byte[values.Length * sizeof(float)];
@@ -56,6 +57,7 @@ public sealed class SafeTensor
     /// <param name="shape">Dimensions.</param>
     /// <param name="values">Values, row-major.</param>
     /// <returns>The tensor.</returns>
+    /// <exception cref="ArgumentException">The shape has a negative dimension or does not hold values.Length elements.</exception>
     public static SafeTensor FromInt64s(long[] shape, ReadOnlySpan<long> values)
     {
         byte[] bytes = new byte[values.Length * sizeof(long)];

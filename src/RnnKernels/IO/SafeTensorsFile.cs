@@ -66,6 +66,8 @@ public static class SafeTensorsFile
     /// <param name="path">Target file.</param>
     /// <param name="tensors">Tensors in the order to write them.</param>
     /// <param name="metadata">String metadata (may be empty).</param>
+    /// <exception cref="ArgumentException">A tensor is named __metadata__.</exception>
+    /// <exception cref="IOException">The file could not be written (the previous file, if any, is left as it was).</exception>
     public static void Write(string path, IEnumerable<KeyValuePair<string, SafeTensor>> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentNullException.ThrowIfNull(tensors);

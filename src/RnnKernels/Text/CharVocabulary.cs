@@ -48,6 +48,7 @@ public sealed class CharVocabulary
     /// <summary>Reads a vocabulary saved by <see cref="Serialize"/>.</summary>
     /// <param name="serialized">The characters in index order.</param>
     /// <returns>The vocabulary.</returns>
+    /// <exception cref="InvalidDataException">The serialized vocabulary lists a character twice.</exception>
     public static CharVocabulary Parse(string serialized)
     {
         ArgumentNullException.ThrowIfNull(serialized);

@@ -38,6 +38,8 @@ public sealed class TextSampler
     /// <param name="temperature">Softmax temperature &gt; 0: below 1 is more conservative, above 1 more varied.</param>
     /// <param name="seed">Seed of the sampling; the same seed gives the same text.</param>
     /// <returns>The generated characters (without the prime).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">length is negative or temperature is not positive and finite.</exception>
+    /// <exception cref="ArgumentException">prime is empty or holds a character outside the vocabulary.</exception>
     public string Generate(string prime, int length, float temperature, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
