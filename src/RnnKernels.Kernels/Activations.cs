@@ -35,6 +35,35 @@ public static class Activations
     public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         ReluBackward(KernelPaths.Best, y, dy, dx);
 
+    /// <summary>
+    /// y = 1 / (1 + e^-x), within 4 ulp of the correctly rounded value where that is a normal float; +Inf gives 1,
+    /// -Inf and every x below -126 ln 2 = -87.34 (where the result would be subnormal) give +0, NaN stays NaN.
+    /// </summary>
+    /// <param name="x">Inputs.</param>
+    /// <param name="y">Outputs; may be <paramref name="x"/> itself.</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Sigmoid(KernelPaths.Best, x, y);
+
+    /// <summary>dx = dy * y * (1 - y), the sigmoid derivative expressed through the sigmoid output y.</summary>
+    /// <param name="y">Outputs of the forward sigmoid.</param>
+    /// <param name="dy">Gradient with respect to y.</param>
+    /// <param name="dx">Gradient with respect to the pre-activation; may be <paramref name="y"/> or <paramref name="dy"/>.</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
+    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+        SigmoidBackward(KernelPaths.Best, y, dy, dx);
+
+    internal static void Sigmoid(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckUnary(x, y);
+        ElementwiseDriver.Unary<SigmoidOperator>(path, x, y);
+    }
+
+    internal static void SigmoidBackward(IsaPath path, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckBinary(y, dy, dx);
+        ElementwiseDriver.Binary<SigmoidBackwardOperator>(path, y, dy, dx);
+    }
+
     internal static void Tanh(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
     {
         CheckUnary(x, y);
