@@ -94,6 +94,40 @@ public static class Elementwise
         }
     }
 
+    /// <summary>z[i] = x[i] * y[i]. <paramref name="z"/> may be either input.</summary>
+    /// <param name="x">First factor.</param>
+    /// <param name="y">Second factor, same length.</param>
+    /// <param name="z">Products (at least as long as <paramref name="x"/>).</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
+    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => Multiply(KernelPaths.Best, x, y, z);
+
+    /// <summary>z[i] = x[i] - y[i]. <paramref name="z"/> may be either input.</summary>
+    /// <param name="x">Minuend.</param>
+    /// <param name="y">Subtrahend, same length.</param>
+    /// <param name="z">Differences (at least as long as <paramref name="x"/>).</param>
+    /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
+    public static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => Subtract(KernelPaths.Best, x, y, z);
+
+    internal static void Multiply(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        CheckBinary(x, y, z);
+        ElementwiseDriver.Binary<MultiplyOperator>(path, x, y, z);
+    }
+
+    internal static void Subtract(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        CheckBinary(x, y, z);
+        ElementwiseDriver.Binary<SubtractOperator>(path, x, y, z);
+    }
+
+    private static void CheckBinary(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
+        SpanChecks.DestinationLongEnough(x.Length, z.Length, nameof(z));
+        SpanChecks.NoPartialOverlap(x, z, nameof(x), nameof(z));
+        SpanChecks.NoPartialOverlap(y, z, nameof(y), nameof(z));
+    }
+
     /// <summary>y[i] += alpha * x[i] (BLAS axpy).</summary>
     /// <param name="alpha">Scale of x.</param>
     /// <param name="x">Inputs.</param>

@@ -15,7 +15,7 @@ public sealed class ParameterLayout
     {
         ArgumentNullException.ThrowIfNull(shape);
         Shape = shape;
-        int h = shape.HiddenSize;
+        int h = shape.HiddenSize, gh = shape.GateRows;
         var all = new List<ParameterTensor>();
         _recurrent = new RecurrentTensors[shape.Layers * shape.Directions];
         int offset = 0;
@@ -33,10 +33,10 @@ public sealed class ParameterLayout
             {
                 string suffix = $"l{layer}{(direction == 1 ? "_reverse" : "")}";
                 _recurrent[(layer * shape.Directions) + direction] = new RecurrentTensors(
-                    Add($"rnn.weight_ih_{suffix}", h, shape.LayerInputSize(layer)),
-                    Add($"rnn.weight_hh_{suffix}", h, h),
-                    Add($"rnn.bias_ih_{suffix}", h, 0),
-                    Add($"rnn.bias_hh_{suffix}", h, 0));
+                    Add($"rnn.weight_ih_{suffix}", gh, shape.LayerInputSize(layer)),
+                    Add($"rnn.weight_hh_{suffix}", gh, h),
+                    Add($"rnn.bias_ih_{suffix}", gh, 0),
+                    Add($"rnn.bias_hh_{suffix}", gh, 0));
             }
         }
 
@@ -84,8 +84,8 @@ public sealed class ParameterLayout
 }
 
 /// <summary>The weights of one recurrent layer and direction.</summary>
-/// <param name="WeightIh">W_F [H, in].</param>
-/// <param name="WeightHh">W_R [H, H].</param>
-/// <param name="BiasIh">b_ih [H].</param>
-/// <param name="BiasHh">b_hh [H].</param>
+/// <param name="WeightIh">W_F [G*H, in], gate blocks in PyTorch order.</param>
+/// <param name="WeightHh">W_R [G*H, H].</param>
+/// <param name="BiasIh">b_ih [G*H].</param>
+/// <param name="BiasHh">b_hh [G*H].</param>
 public sealed record RecurrentTensors(ParameterTensor WeightIh, ParameterTensor WeightHh, ParameterTensor BiasIh, ParameterTensor BiasHh);

@@ -1,9 +1,9 @@
 namespace RnnKernels;
 
 /// <summary>
-/// The sizes of an Elman RNN with an output layer: input I, hidden H, output O, stacked layers L, directions D.
-/// Layer 0 reads x_t (width I); layer l &gt; 0 reads the previous layer's h_t (width D*H); the output layer reads
-/// the top layer's h_t.
+/// The sizes of a recurrent network with an output layer: input I, hidden H, output O, stacked layers L, directions D,
+/// and its cell (Elman, LSTM or GRU, whose weights stack G = 1, 4 or 3 gate blocks of H rows). Layer 0 reads x_t
+/// (width I); layer l &gt; 0 reads the previous layer's h_t (width D*H); the output layer reads the top layer's h_t.
 /// </summary>
 public sealed record RnnShape
 {
@@ -13,8 +13,13 @@ public sealed record RnnShape
     /// <param name="outputSize">O, width of o_t (at least 1).</param>
     /// <param name="layers">Stacked layers L (at least 1).</param>
     /// <param name="bidirectional">Whether each layer also runs over the reversed sequence.</param>
-    /// <param name="nonlinearity">The recurrent activation.</param>
-    public RnnShape(int inputSize, int hiddenSize, int outputSize, int layers = 1, bool bidirectional = false, Nonlinearity nonlinearity = Nonlinearity.Tanh)
+    /// <param name="nonlinearity">The recurrent activation of an Elman cell (gated cells have none to choose: Tanh).</param>
+    /// <param name="cell">The cell.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or an enum value is not defined.</exception>
+    /// <exception cref="ArgumentException">A gated cell is given the Relu nonlinearity.</exception>
+    public RnnShape(
+        int inputSize, int hiddenSize, int outputSize, int layers = 1, bool bidirectional = false, Nonlinearity nonlinearity = Nonlinearity.Tanh,
+        CellKind cell = CellKind.Rnn)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
@@ -25,12 +30,28 @@ public sealed record RnnShape
             throw new ArgumentOutOfRangeException(nameof(nonlinearity), nonlinearity, "nonlinearity must be Tanh or Relu.");
         }
 
+        if (!Enum.IsDefined(cell))
+        {
+            throw new ArgumentOutOfRangeException(nameof(cell), cell, "cell must be Rnn, Lstm or Gru.");
+        }
+
+        if (cell != CellKind.Rnn && nonlinearity != Nonlinearity.Tanh)
+        {
+            throw new ArgumentException($"nonlinearity applies to the Elman cell only; a {cell} cell has fixed activations.", nameof(nonlinearity));
+        }
+
+        if ((long)Gates(cell) * hiddenSize > 1 << 24)
+        {
+            throw new ArgumentOutOfRangeException(nameof(hiddenSize), hiddenSize, "G x H must stay below 2^24.");
+        }
+
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         OutputSize = outputSize;
         Layers = layers;
         Bidirectional = bidirectional;
         Nonlinearity = nonlinearity;
+        Cell = cell;
     }
 
     /// <summary>I: width of x_t.</summary>
@@ -51,6 +72,18 @@ public sealed record RnnShape
     /// <summary>The recurrent activation.</summary>
     public Nonlinearity Nonlinearity { get; }
 
+    /// <summary>The cell.</summary>
+    public CellKind Cell { get; }
+
+    /// <summary>G: gate blocks stacked in the weights (1 Elman, 4 LSTM, 3 GRU).</summary>
+    public int GateCount => Gates(Cell);
+
+    /// <summary>G*H: rows of weight_ih, weight_hh and the biases.</summary>
+    public int GateRows => GateCount * HiddenSize;
+
+    /// <summary>Whether the cell carries a second state c (LSTM).</summary>
+    public bool HasCellState => Cell == CellKind.Lstm;
+
     /// <summary>D: 2 when bidirectional, else 1.</summary>
     public int Directions => Bidirectional ? 2 : 1;
 
@@ -66,4 +99,14 @@ public sealed record RnnShape
     /// <param name="batch">Batch size B.</param>
     /// <returns>L*D*B*H.</returns>
     public int StateSize(int batch) => Layers * Directions * batch * HiddenSize;
+
+    /// <summary>G for a cell.</summary>
+    /// <param name="cell">The cell.</param>
+    /// <returns>1, 4 or 3.</returns>
+    public static int Gates(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => 4,
+        CellKind.Gru => 3,
+        _ => 1,
+    };
 }

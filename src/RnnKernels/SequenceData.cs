@@ -1,8 +1,8 @@
 namespace RnnKernels;
 
 /// <summary>
-/// One batch of sequences as the data file holds it: x [T, B, I], optional h0 [L*D, B, H], optional lengths [B],
-/// and targets: class indices [T, B] for cross-entropy or floats [T, B, O] for squared error.
+/// One batch of sequences as the data file holds it: x [T, B, I], optional h0 [L*D, B, H] (and c0 for an LSTM),
+/// optional lengths [B], and targets: class indices [T, B] for cross-entropy or floats [T, B, O] for squared error.
 /// </summary>
 /// <param name="Steps">T.</param>
 /// <param name="Batch">B.</param>
@@ -14,6 +14,9 @@ namespace RnnKernels;
 public sealed record SequenceData(
     int Steps, int Batch, float[] Inputs, float[]? InitialState, int[]? Lengths, int[]? ClassTargets, float[]? ValueTargets)
 {
+    /// <summary>c0 [L*D, B, H] of an LSTM, or null for zeros.</summary>
+    public float[]? InitialCellState { get; init; }
+
     /// <summary>Length of entry <paramref name="b"/>.</summary>
     /// <param name="b">Batch index.</param>
     /// <returns>Its length.</returns>
@@ -30,7 +33,7 @@ public sealed record SequenceData(
     /// <param name="loss">Which targets to create.</param>
     /// <param name="seed">Seed.</param>
     /// <param name="raggedLengths">Whether entries get different lengths.</param>
-    /// <param name="initialState">Whether to include a random h0.</param>
+    /// <param name="initialState">Whether to include a random h0 (and c0 for an LSTM).</param>
     /// <returns>The batch.</returns>
     public static SequenceData CreateRandom(
         RnnShape shape, int steps, int batch, LossKind loss, int seed, bool raggedLengths = false, bool initialState = false)
@@ -47,6 +50,7 @@ public sealed record SequenceData(
             : null;
         int[]? classes = loss == LossKind.CrossEntropy ? Enumerable.Range(0, steps * batch).Select(_ => random.Next(shape.OutputSize)).ToArray() : null;
         float[]? y = loss == LossKind.SquaredError ? Enumerable.Range(0, steps * batch * shape.OutputSize).Select(_ => Next()).ToArray() : null;
-        return new SequenceData(steps, batch, x, h0, lengths, classes, y);
+        float[]? c0 = initialState && shape.HasCellState ? Enumerable.Range(0, shape.StateSize(batch)).Select(_ => Next()).ToArray() : null;
+        return new SequenceData(steps, batch, x, h0, lengths, classes, y) { InitialCellState = c0 };
     }
 }

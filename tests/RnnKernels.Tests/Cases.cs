@@ -7,11 +7,14 @@ internal sealed record Case(RnnShape Shape, SequenceData Data, LossKind Loss, st
 {
     public override string ToString() => Name;
 
-    /// <summary>Every feature combination: activation, layers, directions, loss, ragged lengths, given h0.</summary>
+    /// <summary>Every feature combination: cell (Elman tanh/relu, LSTM, GRU), layers, directions, loss, ragged lengths, given h0 (and c0).</summary>
     public static IEnumerable<Case> All()
     {
         int seed = 0;
-        foreach (Nonlinearity nonlinearity in Enum.GetValues<Nonlinearity>())
+        foreach ((CellKind cell, Nonlinearity nonlinearity) in new[]
+        {
+            (CellKind.Rnn, Nonlinearity.Tanh), (CellKind.Rnn, Nonlinearity.Relu), (CellKind.Lstm, Nonlinearity.Tanh), (CellKind.Gru, Nonlinearity.Tanh),
+        })
         {
             foreach (int layers in new[] { 1, 2 })
             {
@@ -24,7 +27,7 @@ internal sealed record Case(RnnShape Shape, SequenceData Data, LossKind Loss, st
                             foreach (bool withH0 in new[] { false, true })
                             {
                                 yield return Create(
-                                    new RnnShape(3, 4, 5, layers, bidirectional, nonlinearity), steps: 5, batch: 3, loss, ragged, withH0, seed++);
+                                    new RnnShape(3, 4, 5, layers, bidirectional, nonlinearity, cell), steps: 5, batch: 3, loss, ragged, withH0, seed++);
                             }
                         }
                     }
@@ -35,7 +38,8 @@ internal sealed record Case(RnnShape Shape, SequenceData Data, LossKind Loss, st
 
     public static Case Create(RnnShape shape, int steps, int batch, LossKind loss, bool ragged, bool withH0, int seed)
     {
-        string name = $"{shape.Nonlinearity} L{shape.Layers} D{shape.Directions} {loss}{(ragged ? " ragged" : "")}{(withH0 ? " h0" : "")}";
+        string kind = shape.Cell == CellKind.Rnn ? shape.Nonlinearity.ToString() : shape.Cell.ToString();
+        string name = $"{kind} L{shape.Layers} D{shape.Directions} {loss}{(ragged ? " ragged" : "")}{(withH0 ? (shape.HasCellState ? " h0 c0" : " h0") : "")}";
         return new Case(shape, SequenceData.CreateRandom(shape, steps, batch, loss, seed, ragged, withH0), loss, name);
     }
 

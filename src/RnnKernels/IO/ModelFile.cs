@@ -2,12 +2,33 @@ namespace RnnKernels.IO;
 
 /// <summary>
 /// A model as a safetensors file holding exactly the state_dict of a PyTorch module with children <c>rnn</c>
-/// (nn.RNN) and <c>out</c> (nn.Linear), plus <c>__metadata__</c> {"nonlinearity": "tanh"|"relu", ...}.
+/// (nn.RNN, nn.LSTM or nn.GRU) and <c>out</c> (nn.Linear), plus <c>__metadata__</c> {"cell": "rnn"|"lstm"|"gru",
+/// "nonlinearity": "tanh"|"relu" (rnn only), ...}. A file whose shapes say one cell and metadata another is rejected.
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>Metadata key naming the recurrent activation.</summary>
+    /// <summary>Metadata key naming the recurrent activation (Elman cells).</summary>
     public const string NonlinearityKey = "nonlinearity";
+
+    /// <summary>Metadata key naming the cell: "rnn" (also when absent), "lstm" or "gru".</summary>
+    public const string CellKey = "cell";
+
+    private static readonly Dictionary<string, CellKind> CellNames = new(StringComparer.Ordinal)
+    {
+        ["rnn"] = CellKind.Rnn,
+        ["lstm"] = CellKind.Lstm,
+        ["gru"] = CellKind.Gru,
+    };
+
+    /// <summary>The name a file gives a cell.</summary>
+    /// <param name="cell">The cell.</param>
+    /// <returns>"rnn", "lstm" or "gru".</returns>
+    public static string CellName(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => "lstm",
+        CellKind.Gru => "gru",
+        _ => "rnn",
+    };
 
     /// <summary>Saves the model (atomically) with optional extra metadata such as a vocabulary.</summary>
     /// <param name="model">The model.</param>
@@ -44,7 +65,16 @@ public static class ModelFile
             all[item.Key] = item.Value;
         }
 
-        all[NonlinearityKey] = model.Shape.Nonlinearity == Nonlinearity.Tanh ? "tanh" : "relu";
+        all[CellKey] = CellName(model.Shape.Cell);
+        if (model.Shape.Cell == CellKind.Rnn)
+        {
+            all[NonlinearityKey] = model.Shape.Nonlinearity == Nonlinearity.Tanh ? "tanh" : "relu";
+        }
+        else
+        {
+            all.Remove(NonlinearityKey);
+        }
+
         return all;
     }
 
@@ -99,7 +129,7 @@ public static class ModelFile
             layout.Find(name) is null && (otherPrefix is null || !name.StartsWith(otherPrefix, StringComparison.Ordinal)));
         if (extra is not null)
         {
-            throw new InvalidDataException($"{path}: tensor '{extra}' is not part of an nn.RNN + nn.Linear model of this shape.");
+            throw new InvalidDataException($"{path}: tensor '{extra}' is not part of an {(shape.Cell == CellKind.Rnn ? "nn.RNN" : shape.Cell == CellKind.Lstm ? "nn.LSTM" : "nn.GRU")} + nn.Linear model of this shape.");
         }
 
         return new RnnModel(shape, parameters);
@@ -138,6 +168,15 @@ public static class ModelFile
         }
 
         bool bidirectional = tensors.ContainsKey("rnn.weight_ih_l0_reverse");
+        CellKind cell = CellKind.Rnn; // A file without "cell" is an nn.RNN's, as before gated cells existed.
+        bool cellNamed = metadata.TryGetValue(CellKey, out string? cellName);
+        if (cellNamed)
+        {
+            cell = CellNames.TryGetValue(cellName!, out CellKind named)
+                ? named
+                : throw new InvalidDataException($"{path}: unknown cell '{cellName}' in metadata (expected rnn, lstm or gru).");
+        }
+
         Nonlinearity nonlinearity = Nonlinearity.Tanh; // PyTorch's default when a file does not say.
         if (metadata.TryGetValue(NonlinearityKey, out string? name))
         {
@@ -147,16 +186,38 @@ public static class ModelFile
                 "relu" => Nonlinearity.Relu,
                 _ => throw new InvalidDataException($"{path}: unknown nonlinearity '{name}' in metadata (expected tanh or relu)."),
             };
+            if (cell != CellKind.Rnn && nonlinearity != Nonlinearity.Tanh)
+            {
+                throw new InvalidDataException($"{path}: metadata names nonlinearity '{name}' for a {cellName} cell, which has fixed activations.");
+            }
         }
 
-        long hidden = Dim("rnn.weight_hh_l0", 0);
+        // weight_hh_l0 is [G*H, H]: its shape says the cell, whatever the metadata says; the two must agree.
+        long gateRows = Dim("rnn.weight_hh_l0", 0);
+        long hidden = Dim("rnn.weight_hh_l0", 1);
+        long gates = gateRows / hidden;
+        if (gateRows % hidden != 0 || gates is not (1 or 3 or 4))
+        {
+            throw new InvalidDataException(
+                $"{path}: tensor 'rnn.weight_hh_l0' has shape [{gateRows}, {hidden}]; a recurrent weight is [G*H, H] with G = 1 (rnn), 4 (lstm) or 3 (gru).");
+        }
+
+        if (gates != RnnShape.Gates(cell))
+        {
+            string byShape = gates == 4 ? "lstm" : gates == 3 ? "gru" : "rnn";
+            string byMetadata = cellNamed ? $"metadata names cell '{cellName}'" : "metadata names no cell, which means 'rnn'";
+            throw new InvalidDataException(
+                $"{path}: tensor 'rnn.weight_hh_l0' is [{gateRows}, {hidden}], the shape of an {byShape} ({gates} gate blocks of H = {hidden} rows), " +
+                $"but {byMetadata}; the file's __metadata__ must say \"cell\": \"{byShape}\".");
+        }
+
         long input = Dim("rnn.weight_ih_l0", 1);
         long output = Dim("out.weight", 0);
-        if (hidden > 1 << 16 || input > 1 << 20 || output > 1 << 20)
+        if (hidden > 1 << 16 || input > 1 << 20 || output > 1 << 20 || gates * hidden > 1 << 18)
         {
             throw new InvalidDataException($"{path}: sizes I={input}, H={hidden}, O={output} are beyond what this library supports.");
         }
 
-        return new RnnShape((int)input, (int)hidden, (int)output, layers, bidirectional, nonlinearity);
+        return new RnnShape((int)input, (int)hidden, (int)output, layers, bidirectional, nonlinearity, cell);
     }
 }

@@ -15,21 +15,35 @@ public static class ReferenceRnn
     /// <param name="gradients">Receives dE/dparameters (overwritten), or null to skip backward.</param>
     /// <param name="initialStateGradient">Receives dE/dh0 [L*D, B, H], or null.</param>
     /// <param name="finalState">Receives h_n [L*D, B, H], or null.</param>
+    /// <param name="initialCellStateGradient">Receives dE/dc0 [L*D, B, H] (LSTM), or null.</param>
+    /// <param name="finalCellState">Receives c_n [L*D, B, H] (LSTM), or null.</param>
     /// <returns>The summed loss.</returns>
+    /// <exception cref="ArgumentNullException">shape or data is null.</exception>
     public static double Run(
         RnnShape shape, ReadOnlySpan<double> parameters, SequenceData data, LossKind loss,
-        double[]? gradients = null, double[]? initialStateGradient = null, double[]? finalState = null)
+        double[]? gradients = null, double[]? initialStateGradient = null, double[]? finalState = null,
+        double[]? initialCellStateGradient = null, double[]? finalCellState = null)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(data);
-        double[] h0 = data.InitialState is null ? new double[shape.StateSize(data.Batch)] : Array.ConvertAll(data.InitialState, v => (double)v);
-        return RunWithState(shape, parameters, data, loss, h0, gradients, initialStateGradient, finalState);
+        (double[] h0, double[] c0) = InitialStates(shape, data);
+        return RunWithState(shape, parameters, data, loss, h0, c0, gradients, initialStateGradient, finalState, initialCellStateGradient, finalCellState);
     }
 
-    /// <summary>The same, with h0 given in double precision (finite differences perturb it).</summary>
+    /// <summary>h0 and c0 of a batch in double precision (zeros where the batch has none; c0 empty unless LSTM).</summary>
+    internal static (double[] H0, double[] C0) InitialStates(RnnShape shape, SequenceData data)
+    {
+        int size = shape.StateSize(data.Batch);
+        double[] h0 = data.InitialState is null ? new double[size] : Array.ConvertAll(data.InitialState, v => (double)v);
+        double[] c0 = !shape.HasCellState ? [] : data.InitialCellState is null ? new double[size] : Array.ConvertAll(data.InitialCellState, v => (double)v);
+        return (h0, c0);
+    }
+
+    /// <summary>The same, with h0 and c0 given in double precision (finite differences perturb them).</summary>
     internal static double RunWithState(
-        RnnShape shape, ReadOnlySpan<double> parameters, SequenceData data, LossKind loss, double[] h0,
-        double[]? gradients = null, double[]? initialStateGradient = null, double[]? finalState = null)
+        RnnShape shape, ReadOnlySpan<double> parameters, SequenceData data, LossKind loss, double[] h0, double[] c0,
+        double[]? gradients = null, double[]? initialStateGradient = null, double[]? finalState = null,
+        double[]? initialCellStateGradient = null, double[]? finalCellState = null)
     {
         var layout = new ParameterLayout(shape);
         double[] p = parameters.ToArray();
@@ -40,8 +54,9 @@ public static class ReferenceRnn
 
         int T = data.Steps, B = data.Batch, H = shape.HiddenSize, DH = shape.LayerOutputSize, O = shape.OutputSize, D = shape.Directions;
 
-        // ys[l][t, b, :] holds both directions of layer l; layer -1 is the input.
+        // ys[l][t, b, :] holds both directions of layer l; steps[l][d][b][t] what backward needs of each live step.
         var ys = new double[shape.Layers][];
+        var steps = new ReferenceCell.Step?[shape.Layers, D, B, T];
         double[] x = Array.ConvertAll(data.Inputs, v => (double)v);
         for (int l = 0; l < shape.Layers; l++)
         {
@@ -53,37 +68,25 @@ public static class ReferenceRnn
                 RecurrentTensors w = layout.Recurrent(l, d);
                 for (int b = 0; b < B; b++)
                 {
-                    double[] h = InitialState(h0, data, shape, l, d, b);
+                    double[] h = StateOf(h0, data, shape, l, d, b);
+                    double[] c = shape.HasCellState ? StateOf(c0, data, shape, l, d, b) : [];
                     foreach (int t in Order(T, d))
                     {
                         if (t < data.LengthOf(b))
                         {
-                            var a = new double[H];
-                            for (int i = 0; i < H; i++)
-                            {
-                                double s = p[w.BiasIh.Offset + i] + p[w.BiasHh.Offset + i];
-                                for (int j = 0; j < width; j++)
-                                {
-                                    s += p[w.WeightIh.Offset + (i * width) + j] * input[(((t * B) + b) * width) + j];
-                                }
-
-                                for (int j = 0; j < H; j++)
-                                {
-                                    s += p[w.WeightHh.Offset + (i * H) + j] * h[j];
-                                }
-
-                                a[i] = shape.Nonlinearity == Nonlinearity.Tanh ? Math.Tanh(s) : Math.Max(s, 0);
-                            }
-
-                            h = a;
+                            ReferenceCell.Step step = ReferenceCell.Forward(shape, p, w, Slice(input, ((t * B) + b) * width, width), h, c);
+                            steps[l, d, b, t] = step;
+                            (h, c) = (step.H, step.C);
                         }
 
                         Array.Copy(h, 0, ys[l], (((t * B) + b) * DH) + (d * H), H);
                     }
 
-                    if (finalState is not null)
+                    int at = (((l * D) + d) * B * H) + (b * H);
+                    Put(finalState, at, h);
+                    if (shape.HasCellState)
                     {
-                        h.CopyTo(finalState.AsSpan((((l * D) + d) * B * H) + (b * H), H));
+                        Put(finalCellState, at, c);
                     }
                 }
             }
@@ -104,13 +107,13 @@ public static class ReferenceRnn
                 var o = new double[O];
                 for (int k = 0; k < O; k++)
                 {
-                    double s = p[layout.OutputBias.Offset + k];
+                    double sum = p[layout.OutputBias.Offset + k];
                     for (int j = 0; j < DH; j++)
                     {
-                        s += p[layout.OutputWeight.Offset + (k * DH) + j] * top[(((t * B) + b) * DH) + j];
+                        sum += p[layout.OutputWeight.Offset + (k * DH) + j] * top[(((t * B) + b) * DH) + j];
                     }
 
-                    o[k] = s;
+                    o[k] = sum;
                 }
 
                 double[] dO = LossRow(loss, data, t, b, o, ref total);
@@ -134,20 +137,19 @@ public static class ReferenceRnn
 
         if (gradients is not null)
         {
-            Backward(shape, layout, p, data, h0, x, ys, dTop, gradients, initialStateGradient);
+            Backward(shape, layout, p, data, steps, dTop, gradients, initialStateGradient, initialCellStateGradient);
         }
 
         return total;
     }
 
     private static void Backward(
-        RnnShape shape, ParameterLayout layout, double[] p, SequenceData data, double[] h0, double[] x, double[][] ys, double[] dY,
-        double[] gradients, double[]? initialStateGradient)
+        RnnShape shape, ParameterLayout layout, double[] p, SequenceData data, ReferenceCell.Step?[,,,] steps, double[] dY,
+        double[] gradients, double[]? initialStateGradient, double[]? initialCellStateGradient)
     {
         int T = data.Steps, B = data.Batch, H = shape.HiddenSize, DH = shape.LayerOutputSize, D = shape.Directions;
         for (int l = shape.Layers - 1; l >= 0; l--)
         {
-            double[] input = l == 0 ? x : ys[l - 1];
             int width = shape.LayerInputSize(l);
             var dInput = new double[T * B * width];
             for (int d = 0; d < D; d++)
@@ -156,48 +158,29 @@ public static class ReferenceRnn
                 for (int b = 0; b < B; b++)
                 {
                     var dh = new double[H];
+                    var dc = new double[shape.HasCellState ? H : 0];
                     int[] order = [.. Order(T, d)];
                     for (int s = T - 1; s >= 0; s--)
                     {
                         int t = order[s];
-                        var total = new double[H];
                         for (int i = 0; i < H; i++)
                         {
-                            total[i] = dY[(((t * B) + b) * DH) + (d * H) + i] + dh[i];
+                            dh[i] += dY[(((t * B) + b) * DH) + (d * H) + i];
                         }
 
-                        if (t >= data.LengthOf(b))
+                        if (steps[l, d, b, t] is { } step)
                         {
-                            dh = total; // The state was carried through this step unchanged.
-                            continue;
+                            (dh, dc) = ReferenceCell.Backward(shape, p, w, step, dh, dc, gradients, dInput.AsSpan(((t * B) + b) * width, width));
                         }
 
-                        double[] hPrev = s == 0 ? InitialState(h0, data, shape, l, d, b) : Slice(ys[l], (((order[s - 1] * B) + b) * DH) + (d * H), H);
-                        dh = new double[H];
-                        for (int i = 0; i < H; i++)
-                        {
-                            double hv = ys[l][(((t * B) + b) * DH) + (d * H) + i];
-                            double derivative = shape.Nonlinearity == Nonlinearity.Tanh ? 1 - (hv * hv) : (hv > 0 ? 1 : 0);
-                            double da = total[i] * derivative;
-                            gradients[w.BiasIh.Offset + i] += da;
-                            gradients[w.BiasHh.Offset + i] += da;
-                            for (int j = 0; j < width; j++)
-                            {
-                                gradients[w.WeightIh.Offset + (i * width) + j] += da * input[(((t * B) + b) * width) + j];
-                                dInput[(((t * B) + b) * width) + j] += p[w.WeightIh.Offset + (i * width) + j] * da;
-                            }
-
-                            for (int j = 0; j < H; j++)
-                            {
-                                gradients[w.WeightHh.Offset + (i * H) + j] += da * hPrev[j];
-                                dh[j] += p[w.WeightHh.Offset + (i * H) + j] * da;
-                            }
-                        }
+                        // Past an entry's length the state was carried through unchanged, and so is its gradient.
                     }
 
-                    if (initialStateGradient is not null)
+                    int at = (((l * D) + d) * B * H) + (b * H);
+                    Put(initialStateGradient, at, dh);
+                    if (shape.HasCellState)
                     {
-                        dh.CopyTo(initialStateGradient.AsSpan((((l * D) + d) * B * H) + (b * H), H));
+                        Put(initialCellStateGradient, at, dc);
                     }
                 }
             }
@@ -237,8 +220,16 @@ public static class ReferenceRnn
     private static IEnumerable<int> Order(int steps, int direction) =>
         direction == 0 ? Enumerable.Range(0, steps) : Enumerable.Range(0, steps).Reverse();
 
-    private static double[] InitialState(double[] h0, SequenceData data, RnnShape shape, int layer, int direction, int b) =>
-        Slice(h0, ((((layer * shape.Directions) + direction) * data.Batch) + b) * shape.HiddenSize, shape.HiddenSize);
+    private static double[] StateOf(double[] state, SequenceData data, RnnShape shape, int layer, int direction, int b) =>
+        Slice(state, ((((layer * shape.Directions) + direction) * data.Batch) + b) * shape.HiddenSize, shape.HiddenSize);
 
     private static double[] Slice(double[] source, int start, int length) => source.AsSpan(start, length).ToArray();
+
+    private static void Put(double[]? target, int at, double[] values)
+    {
+        if (target is not null)
+        {
+            values.CopyTo(target, at);
+        }
+    }
 }

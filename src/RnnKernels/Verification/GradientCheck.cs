@@ -7,7 +7,7 @@ namespace RnnKernels;
 public static class GradientCheck
 {
     /// <summary>
-    /// Worst relative error between the reference's analytic gradients (every parameter and every h0 element) and
+    /// Worst relative error between the reference's analytic gradients (every parameter, every h0 and c0 element) and
     /// central differences with step 1e-5, relative to |analytic| + |numeric| with a floor of 1e-2.
     /// </summary>
     /// <param name="shape">Model sizes.</param>
@@ -20,13 +20,15 @@ public static class GradientCheck
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(data);
-        double[] h0 = data.InitialState is null ? new double[shape.StateSize(data.Batch)] : Array.ConvertAll(data.InitialState, v => (double)v);
+        (double[] h0, double[] c0) = ReferenceRnn.InitialStates(shape, data);
         var analytic = new double[parameters.Length];
         var dh0 = new double[h0.Length];
-        ReferenceRnn.RunWithState(shape, parameters, data, loss, h0, analytic, dh0);
+        var dc0 = new double[c0.Length];
+        ReferenceRnn.RunWithState(shape, parameters, data, loss, h0, c0, analytic, dh0, initialCellStateGradient: dc0);
 
-        double worst = Worst(parameters, analytic, shifted => ReferenceRnn.RunWithState(shape, shifted, data, loss, h0));
-        return Math.Max(worst, Worst(h0, dh0, shifted => ReferenceRnn.RunWithState(shape, parameters, data, loss, shifted)));
+        double worst = Worst(parameters, analytic, shifted => ReferenceRnn.RunWithState(shape, shifted, data, loss, h0, c0));
+        worst = Math.Max(worst, Worst(h0, dh0, shifted => ReferenceRnn.RunWithState(shape, parameters, data, loss, shifted, c0)));
+        return Math.Max(worst, Worst(c0, dc0, shifted => ReferenceRnn.RunWithState(shape, parameters, data, loss, h0, shifted)));
     }
 
     /// <summary>
