@@ -5,7 +5,7 @@ using RnnKernels.Kernels;
 namespace RnnKernels;
 
 /// <summary>
-/// Forward pass and backpropagation through time for one <see cref="RnnModel"/>, with every buffer sized once for
+/// Forward pass and backpropagation through time for one <see cref="RnnModel"/> (Elman, LSTM or GRU cells), with every buffer sized once for
 /// up to <see cref="MaxSteps"/> steps and <see cref="MaxBatch"/> sequences: after construction, forward and backward
 /// allocate nothing.
 /// </summary>
@@ -102,6 +102,18 @@ public sealed class RnnEngine : IDisposable
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     public ReadOnlySpan<float> FinalState => Results().FinalState.AsSpan(0, Model.Shape.StateSize(_batch));
 
+    /// <summary>c_n of the last forward pass [L*D, B, H] (LSTM; empty for other cells).</summary>
+    /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public ReadOnlySpan<float> FinalCellState =>
+        Results().Gated is { } g && Model.Shape.HasCellState ? g.FinalCellState.AsSpan(0, Model.Shape.StateSize(_batch)) : [];
+
+    /// <summary>dE/dc_0 of the last backward pass [L*D, B, H] (LSTM; empty for other cells).</summary>
+    /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public ReadOnlySpan<float> InitialCellStateGradient =>
+        Results().Gated is { } g && Model.Shape.HasCellState ? g.InitialCellStateGradient.AsSpan(0, Model.Shape.StateSize(_batch)) : [];
+
     /// <summary>dE/dh_0 of the last backward pass [L*D, B, H].</summary>
     /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
@@ -155,12 +167,15 @@ public sealed class RnnEngine : IDisposable
     /// <param name="lengths">Per entry its length in 1..T, or empty when all are T. Steps past an entry's length are
     /// padding: they add no loss and its state stops there, as with PyTorch packed sequences.</param>
     /// <param name="initialState">h_0 [L*D, B, H], or empty for zeros.</param>
+    /// <param name="initialCellState">c_0 [L*D, B, H] of an LSTM, or empty for zeros (must be empty for other cells).</param>
     /// <exception cref="ArgumentOutOfRangeException">steps, batch or a length is out of range.</exception>
     /// <exception cref="ArgumentException">A span's length does not match the shape (the message gives both).</exception>
     /// <exception cref="InvalidOperationException">The call overlapped another call on this engine.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Forward(ReadOnlySpan<float> inputs, int steps, int batch, ReadOnlySpan<int> lengths = default, ReadOnlySpan<float> initialState = default)
+    public void Forward(
+        ReadOnlySpan<float> inputs, int steps, int batch, ReadOnlySpan<int> lengths = default, ReadOnlySpan<float> initialState = default,
+        ReadOnlySpan<float> initialCellState = default)
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         RnnWorkspace ws = Workspace();
@@ -182,6 +197,14 @@ public sealed class RnnEngine : IDisposable
                 $"L*D x B x H = {shape.Layers * shape.Directions} x {batch} x {shape.HiddenSize}");
         }
 
+        if (!initialCellState.IsEmpty && (!shape.HasCellState || initialCellState.Length != shape.StateSize(batch)))
+        {
+            throw shape.HasCellState
+                ? LengthError(initialCellState.Length, shape.StateSize(batch), nameof(initialCellState),
+                    $"L*D x B x H = {shape.Layers * shape.Directions} x {batch} x {shape.HiddenSize}")
+                : new ArgumentException($"initialCellState is for an LSTM; this model's cell is {shape.Cell}, whose only state is h.", nameof(initialCellState));
+        }
+
         SetLengths(ws, lengths, steps, batch);
         _forwardDone = false;
         _forwardThread = Environment.CurrentManagedThreadId;
@@ -198,11 +221,31 @@ public sealed class RnnEngine : IDisposable
             initialState.CopyTo(h0);
         }
 
+        if (ws.Gated is { } gated && shape.HasCellState)
+        {
+            Span<float> c0 = gated.InitialCellState.AsSpan(0, shape.StateSize(batch));
+            if (initialCellState.IsEmpty)
+            {
+                c0.Clear();
+            }
+            else
+            {
+                initialCellState.CopyTo(c0);
+            }
+        }
+
         for (int layer = 0; layer < shape.Layers; layer++)
         {
             for (int direction = 0; direction < shape.Directions; direction++)
             {
-                RecurrentLayer.Forward(Model, ws, layer, direction, steps, batch);
+                if (ws.Gated is null)
+                {
+                    RecurrentLayer.Forward(Model, ws, layer, direction, steps, batch);
+                }
+                else
+                {
+                    GatedLayer.Forward(Model, ws, layer, direction, steps, batch);
+                }
             }
         }
 
@@ -297,7 +340,14 @@ public sealed class RnnEngine : IDisposable
                 : ComputeInputGradient ? ws.InputGradient.AsSpan(0, rows * shape.InputSize) : [];
             for (int direction = 0; direction < shape.Directions; direction++)
             {
-                RecurrentLayer.Backward(Model, ws, _gradients, layer, direction, _steps, _batch, inputGradient, overwriteInputGradient: direction == 0);
+                if (ws.Gated is null)
+                {
+                    RecurrentLayer.Backward(Model, ws, _gradients, layer, direction, _steps, _batch, inputGradient, overwriteInputGradient: direction == 0);
+                }
+                else
+                {
+                    GatedLayer.Backward(Model, ws, _gradients, layer, direction, _steps, _batch, inputGradient, overwriteInputGradient: direction == 0);
+                }
             }
         }
     }

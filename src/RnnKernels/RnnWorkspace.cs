@@ -24,9 +24,11 @@ internal sealed class RnnWorkspace
             LayerOutputGradients[l] = new float[checked(rows * dh)];
         }
 
-        int packed = maxBatch > 1 ? h : 0; // Batch-1 steps are matrix-vector products that read W_R itself.
+        bool elman = shape.Cell == CellKind.Rnn;
+        int packed = maxBatch > 1 && elman ? h : 0; // Batch-1 steps are matrix-vector products that read W_R itself.
         PackedRecurrent = new PackedMatrix(packed, packed);
-        PreActivationGradient = new float[checked(rows * h)];
+        PreActivationGradient = new float[elman ? checked(rows * h) : 0];
+        Gated = elman ? null : new GatedWorkspace(shape, maxSteps, maxBatch);
         Logits = new float[checked(rows * shape.OutputSize)];
         LogitGradient = new float[Logits.Length];
         InitialState = new float[shape.StateSize(maxBatch)];
@@ -34,8 +36,8 @@ internal sealed class RnnWorkspace
         InitialStateGradient = new float[InitialState.Length];
         CarriedGradient = new float[maxBatch * h];
         SavedCarry = new float[maxBatch * h];
-        BiasGradient = new float[h];
-        BiasSum = new float[h];
+        BiasGradient = new float[shape.GateRows];
+        BiasSum = new float[shape.GateRows];
         Lengths = new int[maxBatch];
         ActiveRows = new int[maxSteps];
         AllActive = new bool[maxSteps];
@@ -49,8 +51,11 @@ internal sealed class RnnWorkspace
             + Logits.Length + LogitGradient.Length + (3L * InitialState.Length) + CarriedGradient.Length + SavedCarry.Length
             + BiasGradient.Length + BiasSum.Length;
         long ints = Lengths.Length + ActiveRows.Length + MaskedTargets.Length;
-        Bytes = (floats * sizeof(float)) + (ints * sizeof(int)) + AllActive.Length + PackedRecurrent.Bytes;
+        Bytes = (floats * sizeof(float)) + (ints * sizeof(int)) + AllActive.Length + PackedRecurrent.Bytes + (Gated?.Bytes ?? 0);
     }
+
+    /// <summary>The LSTM or GRU buffers, or null for an Elman network.</summary>
+    public GatedWorkspace? Gated { get; }
 
     /// <summary>Bytes of the buffers above.</summary>
     public long Bytes { get; }
@@ -61,7 +66,7 @@ internal sealed class RnnWorkspace
     /// <summary>The bias added onto the input projections and the output layer's product.</summary>
     public BiasEpilogue Bias { get; }
 
-    /// <summary>b_ih + b_hh [H] of the layer direction being run.</summary>
+    /// <summary>b_ih + b_hh [G*H] of the layer direction being run (and scratch for bias-gradient sums).</summary>
     public float[] BiasSum { get; }
 
     /// <summary>The activation fused onto each forward step's product.</summary>
@@ -118,7 +123,7 @@ internal sealed class RnnWorkspace
     /// <summary>Carried gradient of finished entries, kept aside while the step GEMM overwrites their rows [B, H].</summary>
     public float[] SavedCarry { get; }
 
-    /// <summary>Scratch for one bias gradient [H] (added to both b_ih and b_hh).</summary>
+    /// <summary>Scratch for one bias gradient [G*H] (added to both b_ih and b_hh), and a gated cell's row scratch.</summary>
     public float[] BiasGradient { get; }
 
     /// <summary>Per batch entry its length (1..T).</summary>

@@ -15,7 +15,9 @@ public sealed class EngineTests
         var expectedGradients = new double[parameters.Length];
         var expectedDh0 = new double[c.Shape.StateSize(c.Data.Batch)];
         var expectedHn = new double[expectedDh0.Length];
-        double expectedLoss = ReferenceRnn.Run(c.Shape, parameters, c.Data, c.Loss, expectedGradients, expectedDh0, expectedHn);
+        var expectedDc0 = new double[c.Shape.HasCellState ? expectedDh0.Length : 0];
+        var expectedCn = new double[expectedDc0.Length];
+        double expectedLoss = ReferenceRnn.Run(c.Shape, parameters, c.Data, c.Loss, expectedGradients, expectedDh0, expectedHn, expectedDc0, expectedCn);
 
         // A larger engine than needed, used once on other data first: pooled buffers come back dirty.
         var engine = new RnnEngine(model, maxSteps: c.Data.Steps + 3, maxBatch: c.Data.Batch + 2);
@@ -28,6 +30,13 @@ public sealed class EngineTests
         Assert.True(Math.Abs(loss - expectedLoss) <= 1e-5 * Math.Abs(expectedLoss), $"{name}: loss {loss} vs {expectedLoss}");
         AssertClose(expectedHn, engine.FinalState, 1e-5, $"{name}: h_n");
         AssertClose(expectedDh0, engine.InitialStateGradient, 2e-5, $"{name}: dh0");
+        Assert.Equal(expectedCn.Length, engine.FinalCellState.Length);
+        if (c.Shape.HasCellState)
+        {
+            AssertClose(expectedCn, engine.FinalCellState, 1e-5, $"{name}: c_n");
+            AssertClose(expectedDc0, engine.InitialCellStateGradient, 2e-5, $"{name}: dc0");
+        }
+
         foreach (ParameterTensor tensor in model.Layout.Tensors)
         {
             AssertClose(expectedGradients.AsSpan(tensor.Offset, tensor.Length), engine.Gradients.AsSpan(tensor.Offset, tensor.Length), 2e-5, $"{name}: {tensor.Name}");
@@ -133,7 +142,7 @@ public sealed class EngineTests
 
     internal static double Run(RnnEngine engine, Case c)
     {
-        engine.Forward(c.Data.Inputs, c.Data.Steps, c.Data.Batch, c.Data.Lengths, c.Data.InitialState);
+        engine.Forward(c.Data.Inputs, c.Data.Steps, c.Data.Batch, c.Data.Lengths, c.Data.InitialState, c.Data.InitialCellState);
         return c.Loss == LossKind.CrossEntropy ? engine.BackwardCrossEntropy(c.Data.ClassTargets) : engine.BackwardSquaredError(c.Data.ValueTargets);
     }
 

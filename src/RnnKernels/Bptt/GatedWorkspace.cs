@@ -1,0 +1,78 @@
+using RnnKernels.Kernels;
+
+namespace RnnKernels;
+
+/// <summary>
+/// The buffers an LSTM or GRU layer pass needs beyond the Elman ones, sized once with the engine. Sequence-first like
+/// the rest: row (t, b) of a [T, B, W] buffer starts at (t*B + b)*W.
+/// </summary>
+internal sealed class GatedWorkspace
+{
+    public GatedWorkspace(RnnShape shape, int maxSteps, int maxBatch)
+    {
+        int rows = checked(maxSteps * maxBatch), h = shape.HiddenSize, gh = shape.GateRows;
+        int passes = shape.Layers * shape.Directions;
+        Gates = new float[passes][];
+        Cells = new float[passes][];
+        for (int p = 0; p < passes; p++)
+        {
+            Gates[p] = new float[checked(rows * gh)];
+            Cells[p] = new float[checked(rows * h)];
+        }
+
+        StepProducts = new float[maxBatch * gh];
+        GateGradient = new float[checked(rows * gh)];
+        InputGateGradient = new float[shape.Cell == CellKind.Gru ? checked(rows * h) : 0];
+        CarriedCell = new float[maxBatch * h];
+        int packed = maxBatch > 1 ? 1 : 0; // Batch-1 steps are matrix-vector products that read W_R directly.
+        PackedForward = new PackedMatrix(packed * h, packed * gh);
+        PackedBackward = new PackedMatrix(packed * gh, packed * h);
+        int state = shape.HasCellState ? shape.StateSize(maxBatch) : 0;
+        InitialCellState = new float[state];
+        FinalCellState = new float[state];
+        InitialCellStateGradient = new float[state];
+        Step = new GatedStepEpilogue(shape.Cell, h);
+        long floats = (passes * ((long)Gates[0].Length + Cells[0].Length)) + StepProducts.Length + GateGradient.Length
+            + InputGateGradient.Length + CarriedCell.Length + (3L * state);
+        Bytes = (floats * sizeof(float)) + PackedForward.Bytes + PackedBackward.Bytes;
+    }
+
+    /// <summary>Per layer and direction: the input projections of all gates [T, B, G*H], activated in place step by step.</summary>
+    public float[][] Gates { get; }
+
+    /// <summary>Per layer and direction [T, B, H]: the LSTM's c_t, or the GRU's W_hn h_{t-1} + b_hn (backward needs both).</summary>
+    public float[][] Cells { get; }
+
+    /// <summary>One step's h_{t-1} W_R^T (+ b_hh for the GRU) [B, G*H].</summary>
+    public float[] StepProducts { get; }
+
+    /// <summary>dE/d(pre-activation) on the recurrent side [T, B, G*H] of the pass being back-propagated.</summary>
+    public float[] GateGradient { get; }
+
+    /// <summary>GRU only: the n gate's pre-activation gradient on the input side [T, B, H] (the recurrent side's is r times it).</summary>
+    public float[] InputGateGradient { get; }
+
+    /// <summary>dE/dc_{t} carried back through time [B, H] (LSTM).</summary>
+    public float[] CarriedCell { get; }
+
+    /// <summary>W_R^T packed for the forward step products (k = H, n = G*H).</summary>
+    public PackedMatrix PackedForward { get; }
+
+    /// <summary>W_R packed for the backward step products (k = G*H, n = H).</summary>
+    public PackedMatrix PackedBackward { get; }
+
+    /// <summary>c0 [L*D, B, H] as given (zeros when not); LSTM only.</summary>
+    public float[] InitialCellState { get; }
+
+    /// <summary>c_n [L*D, B, H]; LSTM only.</summary>
+    public float[] FinalCellState { get; }
+
+    /// <summary>dE/dc0 [L*D, B, H]; LSTM only.</summary>
+    public float[] InitialCellStateGradient { get; }
+
+    /// <summary>The cell update fused onto each forward step product.</summary>
+    public GatedStepEpilogue Step { get; }
+
+    /// <summary>Bytes of the buffers above.</summary>
+    public long Bytes { get; }
+}
