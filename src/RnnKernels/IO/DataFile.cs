@@ -1,8 +1,8 @@
 namespace RnnKernels.IO;
 
 /// <summary>
-/// A batch as a safetensors file: <c>x</c> [T, B, I] F32, optional <c>h0</c> [L*D, B, H] F32, optional
-/// <c>lengths</c> [B] I64 (1..T), and <c>targets</c> [T, B] I64 or <c>y</c> [T, B, O] F32.
+/// A batch as a safetensors file: <c>x</c> [T, B, I] F32, optional <c>h0</c> [L*D, B, H] F32 (and <c>c0</c> of the
+/// same shape for an LSTM), optional <c>lengths</c> [B] I64 (1..T), and <c>targets</c> [T, B] I64 or <c>y</c> [T, B, O] F32.
 /// </summary>
 public static class DataFile
 {
@@ -16,11 +16,16 @@ public static class DataFile
     {
         ArgumentNullException.ThrowIfNull(shape);
         (IReadOnlyDictionary<string, SafeTensor> tensors, _) = SafeTensorsFile.Read(path);
-        string[] known = ["x", "h0", "lengths", "targets", "y"];
+        string[] known = ["x", "h0", "c0", "lengths", "targets", "y"];
         string? unknown = tensors.Keys.FirstOrDefault(k => !known.Contains(k));
         if (unknown is not null)
         {
-            throw new InvalidDataException($"{path}: unexpected tensor '{unknown}' (a data file holds x, h0, lengths, targets or y).");
+            throw new InvalidDataException($"{path}: unexpected tensor '{unknown}' (a data file holds x, h0, c0, lengths, targets or y).");
+        }
+
+        if (tensors.ContainsKey("c0") && !shape.HasCellState)
+        {
+            throw new InvalidDataException($"{path}: tensor 'c0' is an LSTM's cell state, but the model's cell is {ModelFile.CellName(shape.Cell)}.");
         }
 
         SafeTensor x = Get(path, tensors, "x") ?? throw new InvalidDataException($"{path}: tensor 'x' is missing.");
@@ -39,6 +44,13 @@ public static class DataFile
         {
             ExpectShape(path, "h0", h0Tensor, [shape.Layers * shape.Directions, batch, shape.HiddenSize], "[L*D, B, H]");
             h0 = Finite(path, "h0", h0Tensor.ToFloats());
+        }
+
+        float[]? c0 = null;
+        if (Get(path, tensors, "c0") is { } c0Tensor)
+        {
+            ExpectShape(path, "c0", c0Tensor, [shape.Layers * shape.Directions, batch, shape.HiddenSize], "[L*D, B, H]");
+            c0 = Finite(path, "c0", c0Tensor.ToFloats());
         }
 
         int[]? lengths = null;
@@ -79,7 +91,7 @@ public static class DataFile
             y = Finite(path, "y", target.ToFloats());
         }
 
-        return new SequenceData(steps, batch, inputs, h0, lengths, classes, y);
+        return new SequenceData(steps, batch, inputs, h0, lengths, classes, y) { InitialCellState = c0 };
     }
 
     private static SafeTensor? Get(string path, IReadOnlyDictionary<string, SafeTensor> tensors, string name)

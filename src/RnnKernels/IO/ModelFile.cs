@@ -188,7 +188,7 @@ public static class ModelFile
             };
             if (cell != CellKind.Rnn && nonlinearity != Nonlinearity.Tanh)
             {
-                throw new InvalidDataException($"{path}: metadata names nonlinearity '{name}' for a {cellName} cell, which has fixed activations.");
+                throw new InvalidDataException($"{path}: metadata names nonlinearity '{name}' for cell '{cellName}', which has fixed activations.");
             }
         }
 
@@ -207,7 +207,7 @@ public static class ModelFile
             string byShape = gates == 4 ? "lstm" : gates == 3 ? "gru" : "rnn";
             string byMetadata = cellNamed ? $"metadata names cell '{cellName}'" : "metadata names no cell, which means 'rnn'";
             throw new InvalidDataException(
-                $"{path}: tensor 'rnn.weight_hh_l0' is [{gateRows}, {hidden}], the shape of an {byShape} ({gates} gate blocks of H = {hidden} rows), " +
+                $"{path}: tensor 'rnn.weight_hh_l0' is [{gateRows}, {hidden}], shaped for cell '{byShape}' ({gates} gate blocks of H = {hidden} rows), " +
                 $"but {byMetadata}; the file's __metadata__ must say \"cell\": \"{byShape}\".");
         }
 
