@@ -8,15 +8,24 @@ namespace RnnKernels.Kernels;
 /// once to the largest size a product needed. A product rents a set for its duration from a small process-wide
 /// cache and returns it: the memory held is bounded by how many products have ever run at once (at most
 /// <see cref="CacheSlots"/> sets stay cached), not by how many threads ever ran one, and steady-state calls allocate
-/// nothing. The set a thread returns is the first it rents next, so a serial caller keeps its buffers hot in cache.
+/// nothing. Each thread starts its search at a home slot of its own and returns its set there, so in steady state a
+/// thread gets back the set it used last (grown to its products' sizes, hot in its cache) rather than one another
+/// thread grew for other shapes.
 /// </summary>
 internal sealed unsafe class GemmScratch
 {
     /// <summary>Floats of slack a buffer needs so its panels can start on a 64-byte cache line.</summary>
     internal const int AlignFloats = 16;
 
-    private static readonly int CacheSlots = Math.Max(4, 2 * Environment.ProcessorCount);
+    // Sets exist only as many as products ever ran at once; the slots only bound how many of those stay cached. Too
+    // few slots, and a burst of concurrent products (hosts with many threads, or several pools) would drop and
+    // re-allocate sets on every call: 64 keeps steady state allocation-free up to 64 concurrent products.
+    private const int CacheSlots = 64;
     private static readonly GemmScratch?[] Cache = new GemmScratch?[CacheSlots];
+    private static int s_nextHome;
+
+    [ThreadStatic]
+    private static int t_home; // 1 + the thread's home slot; 0 until its first product.
 
     private float[]? _packedA;
     private float[]? _packedB;
@@ -44,9 +53,11 @@ internal sealed unsafe class GemmScratch
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static GemmScratch Rent()
     {
-        for (int i = 0; i < Cache.Length; i++)
+        int home = Home();
+        for (int i = 0; i < CacheSlots; i++)
         {
-            if (Volatile.Read(ref Cache[i]) is not null && Interlocked.Exchange(ref Cache[i], null) is { } set)
+            int slot = (home + i) & (CacheSlots - 1);
+            if (Volatile.Read(ref Cache[slot]) is not null && Interlocked.Exchange(ref Cache[slot], null) is { } set)
             {
                 return set;
             }
@@ -59,13 +70,27 @@ internal sealed unsafe class GemmScratch
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Return(GemmScratch set)
     {
-        for (int i = 0; i < Cache.Length; i++)
+        int home = Home();
+        for (int i = 0; i < CacheSlots; i++)
         {
-            if (Interlocked.CompareExchange(ref Cache[i], set, null) is null)
+            if (Interlocked.CompareExchange(ref Cache[(home + i) & (CacheSlots - 1)], set, null) is null)
             {
                 return;
             }
         }
+    }
+
+    /// <summary>The calling thread's home slot: threads get consecutive slots in the order of their first product.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Home()
+    {
+        int home = t_home;
+        if (home == 0)
+        {
+            home = t_home = 1 + ((Interlocked.Increment(ref s_nextHome) - 1) & (CacheSlots - 1));
+        }
+
+        return home - 1;
     }
 
     /// <summary>Drops every cached set (sets in use by running products are returned afterwards as usual).</summary>

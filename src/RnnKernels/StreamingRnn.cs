@@ -4,8 +4,8 @@ using RnnKernels.Kernels;
 namespace RnnKernels;
 
 /// <summary>
-/// Inference one step at a time for hosts that receive inputs as they arrive: h_t = f(W_F x_t + b_F + W_R h_{t-1} + b_R)
-/// per layer, then o_t = W_o h_t + b_o. The state is kept between calls; <see cref="Step"/> and <see cref="Run"/>
+/// Inference one step at a time for hosts that receive inputs as they arrive: each layer's cell (Elman, LSTM or GRU)
+/// advances its state from x_t, then o_t = W_o h_t + b_o. The state (h, and c for an LSTM) is kept between calls; <see cref="Step"/> and <see cref="Run"/>
 /// allocate nothing, and need no training workspace: one state row per layer and stream.
 /// Unidirectional models only (a reverse direction would need the future).
 /// </summary>
@@ -20,7 +20,10 @@ public sealed class StreamingRnn
     private readonly RnnModel _model;
     private readonly float[] _weights;
     private readonly float[] _state;
+    private readonly float[] _cellState;
     private readonly float[] _preActivation;
+    private readonly float[] _products;
+    private readonly float[] _recurrentN;
     private int _inUse;
 
     /// <summary>Creates a stream with a zero state and a snapshot of the model's weights.</summary>
@@ -41,8 +44,12 @@ public sealed class StreamingRnn
         _model = model;
         Batch = batch;
         _weights = model.Parameters.ToArray();
-        _state = new float[model.Shape.StateSize(batch)];
-        _preActivation = new float[batch * model.Shape.HiddenSize];
+        RnnShape shape = model.Shape;
+        _state = new float[shape.StateSize(batch)];
+        _cellState = new float[shape.HasCellState ? shape.StateSize(batch) : 0];
+        _preActivation = new float[batch * shape.GateRows];
+        _products = new float[shape.Cell == CellKind.Rnn ? 0 : batch * shape.GateRows];
+        _recurrentN = new float[shape.Cell == CellKind.Gru ? shape.HiddenSize : 0];
     }
 
     /// <summary>B.</summary>
@@ -51,12 +58,16 @@ public sealed class StreamingRnn
     /// <summary>h [L, B, H] after the last step; writable, e.g. to continue from an engine's final state.</summary>
     public Span<float> State => _state;
 
-    /// <summary>Sets the state to zero (a new sequence).</summary>
+    /// <summary>c [L, B, H] of an LSTM after the last step (empty for other cells); writable like <see cref="State"/>.</summary>
+    public Span<float> CellState => _cellState;
+
+    /// <summary>Sets the state (h and c) to zero (a new sequence).</summary>
     /// <exception cref="InvalidOperationException">The call overlapped another call on this stream.</exception>
     public void Reset()
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         Array.Clear(_state);
+        Array.Clear(_cellState);
     }
 
     /// <summary>Takes a new snapshot of the model's weights (the state is kept).</summary>
@@ -111,7 +122,7 @@ public sealed class StreamingRnn
     {
         RnnShape shape = _model.Shape;
         ParameterLayout layout = _model.Layout;
-        int h = shape.HiddenSize, b = Batch;
+        int h = shape.HiddenSize, gh = shape.GateRows, b = Batch;
         ReadOnlySpan<float> x = input;
         for (int layer = 0; layer < shape.Layers; layer++)
         {
@@ -119,10 +130,42 @@ public sealed class StreamingRnn
             int width = shape.LayerInputSize(layer);
             Span<float> state = _state.AsSpan(layer * b * h, b * h);
             Span<float> a = _preActivation;
-            Elementwise.BroadcastRows(View(w.BiasIh), View(w.BiasHh), b, a, h);
-            Gemm.Compute(Transpose.No, Transpose.Yes, b, h, width, 1f, x, width, View(w.WeightIh), width, 1f, a, h);
-            Gemm.Compute(Transpose.No, Transpose.Yes, b, h, h, 1f, state, h, View(w.WeightHh), h, 1f, a, h);
-            Activation.Forward(shape.Nonlinearity, a, state);
+            if (shape.Cell == CellKind.Rnn)
+            {
+                Elementwise.BroadcastRows(View(w.BiasIh), View(w.BiasHh), b, a, h);
+                Gemm.Compute(Transpose.No, Transpose.Yes, b, h, width, 1f, x, width, View(w.WeightIh), width, 1f, a, h);
+                Gemm.Compute(Transpose.No, Transpose.Yes, b, h, h, 1f, state, h, View(w.WeightHh), h, 1f, a, h);
+                Activation.Forward(shape.Nonlinearity, a, state);
+            }
+            else
+            {
+                // As the engine's gated pass: the LSTM's input projection carries both biases, the GRU's only b_ih
+                // (b_hh goes onto the recurrent product, since b_hn sits inside r (...)).
+                bool lstm = shape.Cell == CellKind.Lstm;
+                Elementwise.BroadcastRows(View(w.BiasIh), lstm ? View(w.BiasHh) : [], b, a, gh);
+                Gemm.Compute(Transpose.No, Transpose.Yes, b, gh, width, 1f, x, width, View(w.WeightIh), width, 1f, a, gh);
+                Span<float> r = _products;
+                if (!lstm)
+                {
+                    Elementwise.BroadcastRows(View(w.BiasHh), [], b, r, gh);
+                }
+
+                Gemm.Compute(Transpose.No, Transpose.Yes, b, gh, h, 1f, state, h, View(w.WeightHh), h, lstm ? 0f : 1f, r, gh);
+                for (int row = 0; row < b; row++)
+                {
+                    Span<float> hRow = state.Slice(row * h, h);
+                    if (lstm)
+                    {
+                        Span<float> cRow = _cellState.AsSpan(((layer * b) + row) * h, h);
+                        LstmCell.Forward(a.Slice(row * gh, gh), r.Slice(row * gh, gh), cRow, cRow, hRow);
+                    }
+                    else
+                    {
+                        GruCell.Forward(a.Slice(row * gh, gh), r.Slice(row * gh, gh), hRow, _recurrentN, hRow);
+                    }
+                }
+            }
+
             x = state;
         }
 

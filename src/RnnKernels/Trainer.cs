@@ -67,18 +67,19 @@ public sealed class Trainer
     /// <param name="targets">Classes [T, B] (values at padded steps are ignored).</param>
     /// <param name="initialState">h0 [L*D, B, H], or empty for zeros (truncated BPTT passes the previous chunk's h_n).</param>
     /// <param name="lengths">Per entry its length in 1..T, or empty when all are T.</param>
+    /// <param name="initialCellState">c0 [L*D, B, H] of an LSTM, or empty for zeros (truncated BPTT passes the previous chunk's c_n).</param>
     /// <returns>Loss summed over the batch, gradient norm (after <see cref="GradientScale"/>, before clipping), and whether the update was applied.</returns>
     /// <exception cref="ArgumentException">A span does not match the shape, or a target is not a class.</exception>
     /// <exception cref="InvalidOperationException">The call overlapped another call on this trainer or its engine.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     public TrainStepResult Step(
         ReadOnlySpan<float> inputs, int steps, int batch, ReadOnlySpan<int> targets, ReadOnlySpan<float> initialState = default,
-        ReadOnlySpan<int> lengths = default)
+        ReadOnlySpan<int> lengths = default, ReadOnlySpan<float> initialCellState = default)
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         RnnEngine engine = Engine;
         engine.ZeroGradients();
-        engine.Forward(inputs, steps, batch, lengths, initialState);
+        engine.Forward(inputs, steps, batch, lengths, initialState, initialCellState);
         return Update(engine.BackwardCrossEntropy(targets));
     }
 
@@ -89,18 +90,19 @@ public sealed class Trainer
     /// <param name="targets">y [T, B, O] (values at padded steps are ignored).</param>
     /// <param name="initialState">h0 [L*D, B, H], or empty for zeros.</param>
     /// <param name="lengths">Per entry its length in 1..T, or empty when all are T.</param>
+    /// <param name="initialCellState">c0 [L*D, B, H] of an LSTM, or empty for zeros.</param>
     /// <returns>Loss summed over the batch, gradient norm (after <see cref="GradientScale"/>, before clipping), and whether the update was applied.</returns>
     /// <exception cref="ArgumentException">A span does not match the shape.</exception>
     /// <exception cref="InvalidOperationException">The call overlapped another call on this trainer or its engine.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     public TrainStepResult Step(
         ReadOnlySpan<float> inputs, int steps, int batch, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialState = default,
-        ReadOnlySpan<int> lengths = default)
+        ReadOnlySpan<int> lengths = default, ReadOnlySpan<float> initialCellState = default)
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         RnnEngine engine = Engine;
         engine.ZeroGradients();
-        engine.Forward(inputs, steps, batch, lengths, initialState);
+        engine.Forward(inputs, steps, batch, lengths, initialState, initialCellState);
         return Update(engine.BackwardSquaredError(targets));
     }
 

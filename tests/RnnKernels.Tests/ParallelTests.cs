@@ -9,38 +9,46 @@ namespace RnnKernels.Tests;
 public sealed class ParallelTests
 {
     [Theory]
-    [InlineData(false, 1, 29)]
-    [InlineData(true, 2, 29)]
-    [InlineData(false, 1, 400)] // Enough logits for the softmax rows to be split too.
-    public void ParametersAreBitwiseIdenticalForAnyThreadCount(bool bidirectional, int layers, int outputs)
+    [InlineData(false, 1, 29, CellKind.Rnn)]
+    [InlineData(true, 2, 29, CellKind.Rnn)]
+    [InlineData(false, 1, 400, CellKind.Rnn)] // Enough logits for the softmax rows to be split too.
+    [InlineData(false, 1, 29, CellKind.Lstm)]
+    [InlineData(true, 2, 29, CellKind.Lstm)]
+    [InlineData(false, 1, 29, CellKind.Gru)]
+    [InlineData(true, 2, 29, CellKind.Gru)]
+    public void ParametersAreBitwiseIdenticalForAnyThreadCount(bool bidirectional, int layers, int outputs, CellKind cell)
     {
-        var shape = new RnnShape(37, 70, outputs, layers, bidirectional);
+        var shape = new RnnShape(37, 70, outputs, layers, bidirectional, cell: cell);
         float[] single = Train(shape, threads: 1);
         Assert.Equal(single, Train(shape, threads: 2));
         Assert.Equal(single, Train(shape, threads: 3));
     }
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    [InlineData(true, true)]
-    public void GradientsAreBitwiseIdenticalWhenTheStepProductsAreSplit(bool ragged, bool bidirectional)
+    [InlineData(false, false, CellKind.Rnn)]
+    [InlineData(true, false, CellKind.Rnn)]
+    [InlineData(false, true, CellKind.Rnn)]
+    [InlineData(true, true, CellKind.Rnn)]
+    [InlineData(false, false, CellKind.Lstm)]
+    [InlineData(true, true, CellKind.Lstm)]
+    [InlineData(false, false, CellKind.Gru)]
+    [InlineData(true, true, CellKind.Gru)]
+    public void GradientsAreBitwiseIdenticalWhenTheStepProductsAreSplit(bool ragged, bool bidirectional, CellKind cell)
     {
         // B x H x H = 40 x 128 x 128 is above the size at which a GEMM goes parallel, so the step products are split
         // and the fused activation and next-step gradient run on each thread's block; ragged lengths mix fused and
         // unfused steps, and bidirectional layers take the strided paths. The weight-gradient products (128 x 64 x 240
         // and up) are large enough to run side by side on two threads.
-        var shape = new RnnShape(64, 128, 40, 1, bidirectional);
+        var shape = new RnnShape(64, 128, 40, 1, bidirectional, cell: cell);
         const int Steps = 7, Batch = 40;
         SequenceData data = SequenceData.CreateRandom(shape, Steps, Batch, LossKind.CrossEntropy, seed: 5, raggedLengths: ragged, initialState: true);
         float[] Gradients(int threads)
         {
             using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
             var engine = new RnnEngine(new RnnModel(shape, seed: 3), Steps, Batch, pool);
-            engine.Forward(data.Inputs, Steps, Batch, data.Lengths, data.InitialState);
+            engine.Forward(data.Inputs, Steps, Batch, data.Lengths, data.InitialState, data.InitialCellState);
             engine.BackwardCrossEntropy(data.ClassTargets);
-            return [.. engine.Gradients, .. engine.InitialStateGradient];
+            return [.. engine.Gradients, .. engine.InitialStateGradient, .. engine.InitialCellStateGradient, .. engine.FinalCellState];
         }
 
         float[] single = Gradients(1);

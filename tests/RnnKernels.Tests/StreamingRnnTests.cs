@@ -5,11 +5,15 @@ namespace RnnKernels.Tests;
 public sealed class StreamingRnnTests
 {
     [Theory]
-    [InlineData(1, 1, Nonlinearity.Tanh)]
-    [InlineData(2, 3, Nonlinearity.Relu)]
-    public void StepsMatchTheSequenceEngineAndAllocateNothing(int layers, int batch, Nonlinearity nonlinearity)
+    [InlineData(1, 1, Nonlinearity.Tanh, CellKind.Rnn)]
+    [InlineData(2, 3, Nonlinearity.Relu, CellKind.Rnn)]
+    [InlineData(1, 1, Nonlinearity.Tanh, CellKind.Lstm)]
+    [InlineData(2, 3, Nonlinearity.Tanh, CellKind.Lstm)]
+    [InlineData(1, 1, Nonlinearity.Tanh, CellKind.Gru)]
+    [InlineData(2, 3, Nonlinearity.Tanh, CellKind.Gru)]
+    public void StepsMatchTheSequenceEngineAndAllocateNothing(int layers, int batch, Nonlinearity nonlinearity, CellKind cell)
     {
-        var shape = new RnnShape(6, 19, 4, layers, nonlinearity: nonlinearity);
+        var shape = new RnnShape(6, 19, 4, layers, nonlinearity: nonlinearity, cell: cell);
         var model = new RnnModel(shape, seed: 3);
         const int Steps = 12;
         SequenceData data = SequenceData.CreateRandom(shape, Steps, batch, LossKind.CrossEntropy, seed: 5);
@@ -34,6 +38,16 @@ public sealed class StreamingRnnTests
 
         Assert.Equal(0, allocated);
         Assert.Equal(engine.FinalState.Length, stream.State.Length);
+        Assert.Equal(engine.FinalCellState.Length, stream.CellState.Length);
+        for (int i = 0; i < stream.State.Length; i++)
+        {
+            Assert.True(Math.Abs(engine.FinalState[i] - stream.State[i]) <= 1e-5f, $"h_n[{i}]");
+        }
+
+        for (int i = 0; i < stream.CellState.Length; i++)
+        {
+            Assert.True(Math.Abs(engine.FinalCellState[i] - stream.CellState[i]) <= 1e-5f, $"c_n[{i}]");
+        }
     }
 
     [Fact]
