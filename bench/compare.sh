@@ -3,11 +3,12 @@
 # Each preset runs ours, PyTorch, ours, PyTorch, and the faster of each pair is kept, so a burst of load from a
 # neighbour on a shared machine hits both sides alike. With more than one thread PyTorch is given its best split of
 # the threads: intra-op (OpenMP) threads, OpenBLAS threads, or both (on 2 cores the BLAS threads win by far).
-# usage: bench/compare.sh [threads] [seconds]     (needs Debian's python3-torch: apt-get install python3-torch)
+# usage: bench/compare.sh [threads] [seconds] [cell: rnn|lstm|gru]   (needs Debian's python3-torch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-1}
 seconds=${2:-2}
+cell=${3:-rnn}
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
 pytorch() {
   local best="" line ms
@@ -16,7 +17,7 @@ pytorch() {
   for config in "${configs[@]}"; do
     read -r omp blas <<<"$config"
     line=$(OMP_NUM_THREADS=$omp MKL_NUM_THREADS=$omp OPENBLAS_NUM_THREADS=$blas \
-      /usr/bin/python3 bench/pytorch_bench.py --preset "$1" --threads "$omp" --seconds "$seconds")
+      /usr/bin/python3 bench/pytorch_bench.py --preset "$1" --cell "$cell" --threads "$omp" --seconds "$seconds")
     line="$line omp_threads=$omp openblas_threads=$blas"
     ms=$(field ms_per_step <<<"$line")
     if [ -z "$best" ] || awk -v a="$ms" -v b="$(field ms_per_step <<<"$best")" 'BEGIN { exit !(a < b) }'; then best=$line; fi
@@ -28,7 +29,7 @@ rows=""
 for preset in charrnn small-b1 mid-b16 large-b64 long-b8; do
   best_ours="" best_theirs="" alloc=""
   for round in 1 2; do
-    ours=$(artifacts/rnnk/rnnk bench --preset "$preset" --threads "$threads" --seconds "$seconds")
+    ours=$(artifacts/rnnk/rnnk bench --preset "$preset" --cell "$cell" --threads "$threads" --seconds "$seconds")
     theirs=$(pytorch "$preset")
     printf '%s\n%s\n' "$ours" "$theirs"
     a=$(field ms_per_step <<<"$ours") b=$(field ms_per_step <<<"$theirs")
@@ -39,4 +40,4 @@ for preset in charrnn small-b1 mid-b16 large-b64 long-b8; do
   rows+=$(awk -v p="$preset" -v t="$threads" -v a="$best_ours" -v b="$best_theirs" -v m="$alloc" \
     'BEGIN { printf "| %s | %s | %s | %s | %.2fx | %s |", p, t, a, b, b / a, m }')$'\n'
 done
-printf '\n| preset | threads | rnnkernels ms/step | pytorch ms/step | speedup | rnnkernels alloc B/step |\n|---|---|---|---|---|---|\n%s' "$rows"
+printf '\ncell %s\n\n| preset | threads | rnnkernels ms/step | pytorch ms/step | speedup | rnnkernels alloc B/step |\n|---|---|---|---|---|---|\n%s' "$cell" "$rows"

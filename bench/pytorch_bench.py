@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""The PyTorch side of `rnnk bench`: the same training step (nn.RNN + nn.Linear forward, cross-entropy summed over
-steps and batch, backward, SGD update) at the same sizes, printing lines in the same format.
+"""The PyTorch side of `rnnk bench`: the same training step (nn.RNN, nn.LSTM or nn.GRU + nn.Linear forward,
+cross-entropy summed over steps and batch, backward, SGD update) at the same sizes, printing lines in the same format.
 
 Run with Debian's python3 (python3-torch), e.g.
-  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_bench.py --preset all --threads 1
+  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_bench.py --preset all --cell lstm --threads 1
 """
 import argparse
 import statistics
@@ -20,9 +20,17 @@ PRESETS = {
 }
 
 
-def measure(name, T, B, I, H, O, threads, seconds):
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def measure(name, T, B, I, H, O, threads, seconds, cell):
     torch.manual_seed(1)
-    rnn = torch.nn.RNN(I, H, nonlinearity="tanh")
+    if cell == "lstm":
+        rnn = torch.nn.LSTM(I, H)
+    elif cell == "gru":
+        rnn = torch.nn.GRU(I, H)
+    else:
+        rnn = torch.nn.RNN(I, H, nonlinearity="tanh")
     out = torch.nn.Linear(H, O)
     params = list(rnn.parameters()) + list(out.parameters())
     opt = torch.optim.SGD(params, lr=1e-3)
@@ -52,21 +60,23 @@ def measure(name, T, B, I, H, O, threads, seconds):
                 break
         rounds.append((time.perf_counter() - start) * 1e3 / n)
     ms = statistics.median(rounds)
-    flops = 6.0 * T * B * (I * H + H * H + H * O)
-    print(f"bench impl=pytorch preset={name} T={T} B={B} I={I} H={H} O={O} threads={threads} "
+    g = GATES[cell]
+    flops = 6.0 * T * B * (g * I * H + g * H * H + H * O)
+    print(f"bench impl=pytorch preset={name} cell={cell} T={T} B={B} I={I} H={H} O={O} threads={threads} "
           f"ms_per_step={ms:.4f} gflops={flops / (ms * 1e6):.2f} torch={torch.__version__}", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--preset", default="all", choices=list(PRESETS) + ["all"])
+    parser.add_argument("--cell", default="rnn", choices=list(GATES))
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=2.0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     names = list(PRESETS) if args.preset == "all" else [args.preset]
     for name in names:
-        measure(name, *PRESETS[name], args.threads, args.seconds)
+        measure(name, *PRESETS[name], args.threads, args.seconds, args.cell)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,14 @@ namespace RnnKernels.Cli;
 
 /// <summary>
 /// <c>rnnk bench</c>: times one full training step (forward, summed cross-entropy, BPTT, SGD update) and prints
-/// ms_per_step, gflops (6 T B (I H + H H + H O) per step) and the bytes allocated per step after warm-up.
+/// ms_per_step, gflops (6 T B (G I H + G H H + H O) per step, G the cell's gate blocks) and the bytes allocated per
+/// step after warm-up.
 /// </summary>
 internal static class BenchCommand
 {
     private const string Help = """
-        rnnk bench [--preset charrnn|small-b1|mid-b16|large-b64|long-b8|decay-b8|all] [--threads 1] [--streaming]
-                   [--seq T --batch B --input I --hidden H --output O] [--seconds 2] [--seed 1]
+        rnnk bench [--preset charrnn|small-b1|mid-b16|large-b64|long-b8|decay-b8|all] [--cell rnn|lstm|gru] [--threads 1]
+                   [--streaming] [--seq T --batch B --input I --hidden H --output O] [--seconds 2] [--seed 1]
 
         Prints one line per size: ms_per_step (median of 5 rounds), gflops, alloc_bytes_per_step.
         --streaming times StreamingRnn.Step instead (one inference step, batch 1): us_per_step.
@@ -29,6 +30,7 @@ internal static class BenchCommand
         var options = new CliArguments(args, new HashSet<string> { "streaming" });
         string? presetName = options.String("preset");
         int threads = options.Int("threads", 1, 1, 256);
+        CellKind cell = options.Choice("cell", CellKind.Rnn, CellNames.All);
         bool streaming = options.Flag("streaming");
         int soak = options.Int("soak", 0, 0, int.MaxValue);
         double seconds = options.Float("seconds", 2f, 0f, 600f, minExclusive: true);
@@ -58,41 +60,41 @@ internal static class BenchCommand
         {
             if (soak > 0)
             {
-                Soak(preset, threads, soak, seed, output);
+                Soak(preset, cell, threads, soak, seed, output);
             }
             else if (streaming)
             {
-                MeasureStreaming(preset, seconds, seed, output);
+                MeasureStreaming(preset, cell, seconds, seed, output);
             }
             else
             {
-                Measure(preset, threads, seconds, seed, output);
+                Measure(preset, cell, threads, seconds, seed, output);
             }
         }
 
         return CliApp.Ok;
     }
 
-    private static void Measure(BenchPreset p, int threads, double seconds, int seed, TextWriter output)
+    private static void Measure(BenchPreset p, CellKind cell, int threads, double seconds, int seed, TextWriter output)
     {
-        (RnnModel model, SequenceData data) = Setup(p, seed);
+        (RnnModel model, SequenceData data) = Setup(p, cell, seed);
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
         var trainer = new Trainer(new RnnEngine(model, p.Steps, p.Batch, pool), new Sgd(model.Parameters.Length, 1e-3f));
         void Step() => trainer.Step(data.Inputs, p.Steps, p.Batch, data.ClassTargets);
 
         double ms = MedianMilliseconds(Step, seconds, out long allocPerStep);
         output.WriteLine(
-            $"bench impl=rnnkernels preset={p.Name} T={p.Steps} B={p.Batch} I={p.Input} H={p.Hidden} O={p.Output} threads={threads} " +
-            $"ms_per_step={ms:F4} gflops={p.FlopsPerStep / (ms * 1e6):F2} alloc_bytes_per_step={allocPerStep} kernels={KernelPaths.Best}");
+            $"bench impl=rnnkernels preset={p.Name} cell={Name(cell)} T={p.Steps} B={p.Batch} I={p.Input} H={p.Hidden} O={p.Output} threads={threads} " +
+            $"ms_per_step={ms:F4} gflops={p.FlopsPerStep(cell) / (ms * 1e6):F2} alloc_bytes_per_step={allocPerStep} kernels={KernelPaths.Best}");
     }
 
     /// <summary>
     /// Runs many steps and reports, every tenth of the run, the bytes allocated since warm-up, the GC heap, the
     /// working set and the collection counts: all should stay flat.
     /// </summary>
-    private static void Soak(BenchPreset p, int threads, int steps, int seed, TextWriter output)
+    private static void Soak(BenchPreset p, CellKind cell, int threads, int steps, int seed, TextWriter output)
     {
-        (RnnModel model, SequenceData data) = Setup(p, seed);
+        (RnnModel model, SequenceData data) = Setup(p, cell, seed);
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
         var trainer = new Trainer(new RnnEngine(model, p.Steps, p.Batch, pool), new Sgd(model.Parameters.Length, 1e-4f));
         for (int i = 0; i < 100; i++)
@@ -118,16 +120,16 @@ internal static class BenchCommand
             allocatedInSteps += GC.GetAllocatedBytesForCurrentThread() - before;
             done += chunk;
             output.WriteLine(
-                $"soak preset={p.Name} threads={threads} step={done} allocated_bytes_in_steps={allocatedInSteps} " +
+                $"soak preset={p.Name} cell={Name(cell)} threads={threads} step={done} allocated_bytes_in_steps={allocatedInSteps} " +
                 $"gc_heap_bytes={GC.GetTotalMemory(false)} working_set_bytes={Environment.WorkingSet} gen0_collections={GC.CollectionCount(0) - gen0} " +
                 $"gen2_collections={GC.CollectionCount(2) - gen2} ms_per_step={clock.Elapsed.TotalMilliseconds / done:F4}");
         }
     }
 
     /// <summary>A model and a random batch for a preset; a decaying preset shrinks W_R and the inputs.</summary>
-    private static (RnnModel Model, SequenceData Data) Setup(BenchPreset p, int seed)
+    private static (RnnModel Model, SequenceData Data) Setup(BenchPreset p, CellKind cell, int seed)
     {
-        var shape = new RnnShape(p.Input, p.Hidden, p.Output);
+        var shape = new RnnShape(p.Input, p.Hidden, p.Output, cell: cell);
         var model = new RnnModel(shape, seed);
         SequenceData data = SequenceData.CreateRandom(shape, p.Steps, p.Batch, LossKind.CrossEntropy, seed + 1);
         if (p.RecurrentScale != 1f)
@@ -175,9 +177,9 @@ internal static class BenchCommand
         return perStep[Rounds / 2];
     }
 
-    private static void MeasureStreaming(BenchPreset p, double seconds, int seed, TextWriter output)
+    private static void MeasureStreaming(BenchPreset p, CellKind cell, double seconds, int seed, TextWriter output)
     {
-        var shape = new RnnShape(p.Input, p.Hidden, p.Output);
+        var shape = new RnnShape(p.Input, p.Hidden, p.Output, cell: cell);
         var stream = new StreamingRnn(new RnnModel(shape, seed), batch: 1);
         SequenceData data = SequenceData.CreateRandom(shape, 64, 1, LossKind.CrossEntropy, seed + 1);
         float[] logits = new float[p.Output];
@@ -190,7 +192,9 @@ internal static class BenchCommand
 
         double us = MedianMilliseconds(Step, seconds, out long allocPerStep) * 1000;
         output.WriteLine(
-            $"bench impl=rnnkernels mode=streaming preset={p.Name} I={p.Input} H={p.Hidden} O={p.Output} B=1 " +
+            $"bench impl=rnnkernels mode=streaming preset={p.Name} cell={Name(cell)} I={p.Input} H={p.Hidden} O={p.Output} B=1 " +
             $"us_per_step={us:F3} alloc_bytes_per_step={allocPerStep} kernels={KernelPaths.Best}");
     }
+
+    private static string Name(CellKind cell) => CellNames.All.First(c => c.Value == cell).Key;
 }

@@ -19,6 +19,12 @@ internal sealed record BenchPreset(string Name, int Steps, int Batch, int Input,
     /// </summary>
     public static readonly BenchPreset Decay = new("decay-b8", 512, 8, 64, 256, 64, RecurrentScale: 1e-3f);
 
-    /// <summary>Floating-point operations of one training step: 6 T B (I H + H H + H O).</summary>
-    public double FlopsPerStep => 6.0 * Steps * Batch * (((double)Input * Hidden) + ((double)Hidden * Hidden) + ((double)Hidden * Output));
+    /// <summary>Floating-point operations of one training step of a cell with G gate blocks: 6 T B (G I H + G H H + H O).</summary>
+    /// <param name="cell">The cell (G = 1, 4, 3).</param>
+    /// <returns>The count.</returns>
+    public double FlopsPerStep(CellKind cell)
+    {
+        double g = RnnShape.Gates(cell);
+        return 6.0 * Steps * Batch * ((g * Input * Hidden) + (g * Hidden * Hidden) + ((double)Hidden * Output));
+    }
 }

@@ -13,10 +13,10 @@ internal static class GradCheckCommand
     private const double Float32Limit = 1e-4;
 
     private const string Help = """
-        rnnk gradcheck [--layers 2] [--bidirectional] [--nonlinearity tanh|relu] [--loss cross-entropy|mse]
+        rnnk gradcheck [--cell rnn|lstm|gru] [--layers 2] [--bidirectional] [--nonlinearity tanh|relu] [--loss cross-entropy|mse]
                        [--input 3] [--hidden 5] [--output 4] [--seq 6] [--batch 3] [--seed 1]
 
-        Checks gradients of every parameter and of h0 on a small random model with ragged lengths.
+        Checks gradients of every parameter and of h0 (and c0 for lstm) on a small random model with ragged lengths.
         Exits 1 when the float64 check exceeds 1e-6 or the float32 engine strays from float64 by more than 1e-4.
         """;
 
@@ -28,6 +28,7 @@ internal static class GradCheckCommand
         }
 
         var options = new CliArguments(args, new HashSet<string> { "bidirectional" });
+        CellKind cell = options.Choice("cell", CellKind.Rnn, CellNames.All);
         int layers = options.Int("layers", 2, 1, 4);
         bool bidirectional = options.Flag("bidirectional");
         Nonlinearity nonlinearity = options.Choice("nonlinearity", Nonlinearity.Tanh, NonlinearityNames.All);
@@ -39,15 +40,20 @@ internal static class GradCheckCommand
         int batch = options.Int("batch", 3, 1, 16);
         int seed = options.Int("seed", 1, 0, int.MaxValue);
         options.EnsureAllUsed("gradcheck");
+        if (cell != CellKind.Rnn && nonlinearity != Nonlinearity.Tanh)
+        {
+            throw new UsageException($"--nonlinearity applies to --cell rnn only; {CellNames.All.First(c => c.Value == cell).Key} has fixed activations");
+        }
 
-        var shape = new RnnShape(input, hidden, outputs, layers, bidirectional, nonlinearity);
+        var shape = new RnnShape(input, hidden, outputs, layers, bidirectional, nonlinearity, cell);
         var model = new RnnModel(shape, seed);
         SequenceData data = SequenceData.CreateRandom(shape, steps, batch, loss, seed + 1, raggedLengths: batch > 1, initialState: true);
 
         double worst64 = GradientCheck.ReferenceAgainstFiniteDifferences(shape, Array.ConvertAll(model.Parameters, v => (double)v), data, loss);
         double worst32 = GradientCheck.EngineAgainstReference(model, data, loss);
         bool pass64 = worst64 <= Float64Limit, pass32 = worst32 <= Float32Limit;
-        output.WriteLine($"model L={layers} D={shape.Directions} I={input} H={hidden} O={outputs} {nonlinearity} T={steps} B={batch} loss={LossNames.All.First(p => p.Value == loss).Key} kernels={KernelPaths.Best}");
+        string kind = cell == CellKind.Rnn ? nonlinearity.ToString() : CellNames.All.First(c => c.Value == cell).Key;
+        output.WriteLine($"model L={layers} D={shape.Directions} I={input} H={hidden} O={outputs} {kind} T={steps} B={batch} loss={LossNames.All.First(p => p.Value == loss).Key} kernels={KernelPaths.Best}");
         output.WriteLine($"float64 reference vs finite differences: worst_rel_error={worst64:E2} limit={Float64Limit:E0} {(pass64 ? "PASS" : "FAIL")}");
         output.WriteLine($"float32 engine vs float64 reference: worst_rel_error={worst32:E2} limit={Float32Limit:E0} {(pass32 ? "PASS" : "FAIL")}");
         return pass64 && pass32 ? CliApp.Ok : CliApp.Failure;

@@ -9,9 +9,10 @@ internal static class GradCommand
         rnnk grad --model M --data D --out G [--loss cross-entropy|mse]
 
           --model   safetensors model (PyTorch names: rnn.weight_ih_l0, ..., out.weight, out.bias)
-          --data    safetensors data: x [T,B,I] F32, optional h0 [L*D,B,H] F32, lengths [B] I64,
+          --data    safetensors data: x [T,B,I] F32, optional h0 [L*D,B,H] F32 (and c0 for an lstm), lengths [B] I64,
                     targets [T,B] I64 (cross-entropy) or y [T,B,O] F32 (mse)
-          --out     where to write loss [1], h_n [L*D,B,H] and grad.<name> for every model tensor
+          --out     where to write loss [1], h_n [L*D,B,H] (and c_n for an lstm) and grad.<name> for every model tensor
+        The cell (rnn, lstm, gru) comes from the model file's metadata.
           --loss    cross-entropy (default) or mse; both summed over steps and batch
         """;
 
@@ -32,7 +33,7 @@ internal static class GradCommand
         (RnnModel model, _) = ModelFile.Load(modelPath);
         SequenceData data = DataFile.Load(dataPath, model.Shape, loss);
         var engine = new RnnEngine(model, data.Steps, data.Batch);
-        engine.Forward(data.Inputs, data.Steps, data.Batch, data.Lengths, data.InitialState);
+        engine.Forward(data.Inputs, data.Steps, data.Batch, data.Lengths, data.InitialState, data.InitialCellState);
         double value = loss == LossKind.CrossEntropy ? engine.BackwardCrossEntropy(data.ClassTargets) : engine.BackwardSquaredError(data.ValueTargets);
 
         RnnShape shape = model.Shape;
@@ -41,6 +42,11 @@ internal static class GradCommand
             new("loss", SafeTensor.FromFloats([1], [(float)value])),
             new("h_n", SafeTensor.FromFloats([shape.Layers * shape.Directions, data.Batch, shape.HiddenSize], engine.FinalState)),
         };
+        if (shape.HasCellState)
+        {
+            tensors.Add(new("c_n", SafeTensor.FromFloats([shape.Layers * shape.Directions, data.Batch, shape.HiddenSize], engine.FinalCellState)));
+        }
+
         foreach (ParameterTensor tensor in model.Layout.Tensors)
         {
             tensors.Add(new($"grad.{tensor.Name}", SafeTensor.FromFloats(tensor.Shape, engine.Gradients.AsSpan(tensor.Offset, tensor.Length))));

@@ -16,14 +16,15 @@ internal static class TrainCommand
     private const int GiveUpAfterNonFiniteSteps = 5;
 
     private const string Help = """
-        rnnk train [--text FILE] [--hidden 256] [--layers 1] [--seq 64] [--batch 32] [--steps 1000]
+        rnnk train [--text FILE] [--cell rnn|lstm|gru] [--hidden 256] [--layers 1] [--seq 64] [--batch 32] [--steps 1000]
                    [--lr 0.003] [--optimizer adam|adagrad|sgd] [--clip 5] [--seed 1] [--threads N]
                    [--save PATH] [--resume PATH] [--sample-every N]
 
           --text          UTF-8 text to learn (default: the built-in harbour logbook, ~100 KB)
+          --cell          the recurrent cell: rnn (Elman, tanh), lstm or gru (default rnn)
           --save          write the model (safetensors, PyTorch names, vocabulary in metadata) at the end,
                           or on Ctrl+C; written atomically, so an interrupted run never leaves a broken file
-          --resume        start from a saved model (its sizes and vocabulary; optimizer state starts fresh)
+          --resume        start from a saved model (its cell, sizes and vocabulary; optimizer state starts fresh)
           --sample-every  print a short generated sample every N steps (0: never; default steps/4)
           --clip          clip gradients to this global norm (0: off)
           --threads       worker threads (default: all cores); results are identical for any number
@@ -46,6 +47,7 @@ internal static class TrainCommand
         var trainer = new Trainer(engine, CreateOptimizer(options, model.Parameters.Length), options.Clip);
         var progress = new TrainProgress(output, options.TrainingSteps, options.Steps * options.Batch);
         float[] state = new float[model.Shape.StateSize(options.Batch)];
+        float[] cellState = new float[model.Shape.HasCellState ? state.Length : 0];
 
         int done = 0, nonFinite = 0;
         bool interrupted = false;
@@ -61,13 +63,15 @@ internal static class TrainCommand
             if (streams.Next())
             {
                 Array.Clear(state); // The streams wrapped to the start of the text: no state carries over.
+                Array.Clear(cellState);
             }
 
-            TrainStepResult result = trainer.Step(streams.Inputs, options.Steps, options.Batch, streams.Targets, state);
+            TrainStepResult result = trainer.Step(streams.Inputs, options.Steps, options.Batch, streams.Targets, state, initialCellState: cellState);
             if (!result.Applied)
             {
                 // A non-finite loss or gradient never reaches the weights; the state is reset as it may be poisoned.
                 Array.Clear(state);
+                Array.Clear(cellState);
                 nonFinite++;
                 output.WriteLine($"step {done + 1}: non-finite loss or gradient (loss={result.Loss}, norm={result.GradientNorm}); update skipped");
                 if (nonFinite >= GiveUpAfterNonFiniteSteps)
@@ -81,6 +85,7 @@ internal static class TrainCommand
 
             nonFinite = 0;
             engine.FinalState.CopyTo(state);
+            engine.FinalCellState.CopyTo(cellState);
             done++;
             progress.Report(done, result.Loss / (options.Steps * options.Batch), clock.Elapsed);
             if (options.SampleEvery > 0 && done % options.SampleEvery == 0 && done < options.TrainingSteps)
@@ -129,7 +134,7 @@ internal static class TrainCommand
         if (options.ResumePath is null)
         {
             CharVocabulary fresh = CharVocabulary.FromText(text);
-            return (new RnnModel(new RnnShape(fresh.Count, options.Hidden, fresh.Count, options.Layers), options.Seed), fresh);
+            return (new RnnModel(new RnnShape(fresh.Count, options.Hidden, fresh.Count, options.Layers, cell: options.Cell), options.Seed), fresh);
         }
 
         (RnnModel model, IReadOnlyDictionary<string, string> metadata) = ModelFile.Load(options.ResumePath);

@@ -2,7 +2,7 @@ namespace RnnKernels.Cli;
 
 /// <summary>The options of <c>rnnk train</c>, validated.</summary>
 internal sealed record TrainOptions(
-    string? TextPath, int Hidden, int Layers, int Steps, int Batch, int TrainingSteps, float LearningRate, string Optimizer,
+    string? TextPath, CellKind Cell, int Hidden, int Layers, int Steps, int Batch, int TrainingSteps, float LearningRate, string Optimizer,
     float Clip, int Seed, int Threads, string? SavePath, string? ResumePath, int SampleEvery)
 {
     private static readonly IReadOnlyDictionary<string, string> Optimizers =
@@ -16,7 +16,8 @@ internal sealed record TrainOptions(
     {
         var o = new CliArguments(args, new HashSet<string>());
         string? text = o.String("text");
-        bool hiddenGiven = o.String("hidden") is not null, layersGiven = o.String("layers") is not null;
+        bool hiddenGiven = o.String("hidden") is not null, layersGiven = o.String("layers") is not null, cellGiven = o.String("cell") is not null;
+        CellKind cell = o.Choice("cell", CellKind.Rnn, CellNames.All);
         int hidden = o.Int("hidden", 256, 1, 4096);
         int layers = o.Int("layers", 1, 1, 8);
         int seq = o.Int("seq", 64, 1, 10_000);
@@ -31,9 +32,9 @@ internal sealed record TrainOptions(
         string? resume = o.String("resume");
         int sampleEvery = o.Int("sample-every", Math.Max(1, steps / 4), 0, int.MaxValue);
         o.EnsureAllUsed("train");
-        if (resume is not null && (hiddenGiven || layersGiven))
+        if (resume is not null && (hiddenGiven || layersGiven || cellGiven))
         {
-            throw new UsageException("--hidden and --layers come from the model when --resume is given; leave them out");
+            throw new UsageException("--cell, --hidden and --layers come from the model when --resume is given; leave them out");
         }
 
         if (save is not null && Directory.Exists(save))
@@ -41,6 +42,6 @@ internal sealed record TrainOptions(
             throw new UsageException($"--save {save} is a directory; give a file path");
         }
 
-        return new TrainOptions(text, hidden, layers, seq, batch, steps, lr, optimizer, clip, seed, threads, save, resume, sampleEvery);
+        return new TrainOptions(text, cell, hidden, layers, seq, batch, steps, lr, optimizer, clip, seed, threads, save, resume, sampleEvery);
     }
 }

@@ -27,7 +27,7 @@ internal static unsafe class GemmDriver<TKernel>
         GemmScratch scratch = GemmScratch.Rent();
         float* packedA = scratch.PackedA(TKernel.MC * TKernel.KC);
         float* packedBlock = prepacked ? null
-            : packWholeB ? scratch.PackedB(TKernel.KC * TKernel.NC) : scratch.PackedB(TKernel.KC * nrSize);
+            : packWholeB ? scratch.BlockB(TKernel.KC * TKernel.NC) : scratch.PanelB(TKernel.KC * nrSize);
         float* tile = stackalloc float[mrSize * nrSize];
 
         for (int jc = 0; jc < n; jc += TKernel.NC)

@@ -27,9 +27,17 @@ internal sealed unsafe class GemmScratch
     [ThreadStatic]
     private static int t_home; // 1 + the thread's home slot; 0 until its first product.
 
-    private float[]? _packedA;
-    private float[]? _packedB;
-    private float[]? _edge;
+    // Every micro-kernel's MC x KC block of A and KC x NR panel of B fit these, so a set serves any product without
+    // growing: which set a thread rents then never shows up as an allocation. Only the whole KC x NC block of B
+    // (products of more than MC rows) and a gathered vector longer than EdgeFloats are allocated on first need.
+    private const int PackedAFloats = 144 * 256;
+    private const int PanelFloats = 256 * GemmGeometry.MaxNR;
+    private const int EdgeFloats = 4096;
+
+    private float[]? _packedA = GC.AllocateUninitializedArray<float>(PackedAFloats + AlignFloats, pinned: true);
+    private float[]? _panel = GC.AllocateUninitializedArray<float>(PanelFloats + AlignFloats, pinned: true);
+    private float[]? _edge = GC.AllocateUninitializedArray<float>(EdgeFloats + AlignFloats, pinned: true);
+    private float[]? _block;
 
     /// <summary>Bytes held by the sets cached now (sets rented by running products are not counted).</summary>
     public static long CachedBytes
@@ -41,7 +49,7 @@ internal sealed unsafe class GemmScratch
             {
                 if (set is not null)
                 {
-                    bytes += (long)((set._packedA?.Length ?? 0) + (set._packedB?.Length ?? 0) + (set._edge?.Length ?? 0)) * sizeof(float);
+                    bytes += (long)((set._packedA?.Length ?? 0) + (set._panel?.Length ?? 0) + (set._edge?.Length ?? 0) + (set._block?.Length ?? 0)) * sizeof(float);
                 }
             }
 
@@ -105,8 +113,11 @@ internal sealed unsafe class GemmScratch
     /// <summary>Scratch for a packed block of A (at least <paramref name="floats"/> values, 64-byte aligned).</summary>
     public float* PackedA(int floats) => Get(ref _packedA, floats);
 
-    /// <summary>Scratch for a packed block of B (at least <paramref name="floats"/> values, 64-byte aligned).</summary>
-    public float* PackedB(int floats) => Get(ref _packedB, floats);
+    /// <summary>Scratch for one packed micro-panel of B (at least <paramref name="floats"/> values, 64-byte aligned).</summary>
+    public float* PanelB(int floats) => Get(ref _panel, floats);
+
+    /// <summary>Scratch for a whole packed KC x NC block of B (allocated on first need, 64-byte aligned).</summary>
+    public float* BlockB(int floats) => Get(ref _block, floats);
 
     /// <summary>Scratch for one zero-padded edge panel or a gathered vector.</summary>
     public float* Edge(int floats) => Get(ref _edge, floats);

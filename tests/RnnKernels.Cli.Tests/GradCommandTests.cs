@@ -8,6 +8,8 @@ public sealed class GradCommandTests
     [Theory]
     [InlineData("tanh-l2-bidir-ce-ragged", "cross-entropy")]
     [InlineData("relu-l1-mse", "mse")]
+    [InlineData("lstm-l2-bidir-ce-ragged", "cross-entropy")]
+    [InlineData("gru-l2-bidir-mse-ragged", "mse")]
     public void WritesLossStateAndEveryGradientMatchingPyTorch(string name, string loss)
     {
         using var dir = new TempDirectory();
@@ -51,6 +53,27 @@ public sealed class GradCommandTests
         Assert.Equal(2, output.Split('\n').Count(l => l.EndsWith("PASS", StringComparison.Ordinal)));
         (code, output, error) = Rnnk.Run("gradcheck", "--nonlinearity", "relu", "--loss", "mse", "--layers", "1");
         Assert.True(code == 0, output + error);
+        foreach (string cell in new[] { "lstm", "gru" })
+        {
+            (code, output, error) = Rnnk.Run("gradcheck", "--cell", cell, "--bidirectional");
+            Assert.True(code == 0, output + error);
+            Assert.Contains($" {cell} T=", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("lstm", 4)]
+    [InlineData("gru", 3)]
+    public void BenchCountsEveryGateBlockInItsFlops(string cell, int gates)
+    {
+        (int code, string output, string error) = Rnnk.Run("bench", "--cell", cell, "--seq", "8", "--batch", "3", "--input", "5", "--hidden", "17", "--output", "5", "--seconds", "0.2");
+        Assert.True(code == 0, error);
+        Assert.Equal(cell, Rnnk.Field(output, "cell"));
+        Assert.Equal("0", Rnnk.Field(output, "alloc_bytes_per_step"));
+        double ms = double.Parse(Rnnk.Field(output, "ms_per_step"), CultureInfo.InvariantCulture);
+        double gflops = double.Parse(Rnnk.Field(output, "gflops"), CultureInfo.InvariantCulture);
+        double flops = 6.0 * 8 * 3 * ((gates * 5 * 17) + (gates * 17 * 17) + (17 * 5));
+        Assert.InRange(gflops, flops / (ms * 1e6) * 0.99, (flops / (ms * 1e6) * 1.01) + 0.01);
     }
 
     [Fact]

@@ -20,6 +20,30 @@ public sealed class TrainCommandTests
         Assert.StartsWith("trained steps=200 ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    public void GatedCellsLearnTheCorpusSaveAndSample(string cell)
+    {
+        using var dir = new TempDirectory();
+        string text = DefaultCorpus.Generate(seed: 5, targetLength: 8000);
+        File.WriteAllText(dir.File("small.txt"), text);
+        string model = dir.File("m.safetensors");
+        (int code, string output, string error) = Rnnk.Run("train", "--cell", cell, "--text", dir.File("small.txt"), "--hidden", "48", "--seq", "24",
+            "--batch", "8", "--steps", "200", "--sample-every", "0", "--save", model);
+        Assert.True(code == 0, error);
+        double start = double.Parse(Rnnk.Field(output, "loss_start"), CultureInfo.InvariantCulture);
+        double end = double.Parse(Rnnk.Field(output, "loss_end"), CultureInfo.InvariantCulture);
+        Assert.True(end < 0.75 * start, $"{cell}: loss_start={start} loss_end={end}");
+        Assert.Equal(cell, RnnKernels.IO.ModelFile.Load(model).Metadata["cell"]);
+        var sample = Rnnk.Run("sample", "--model", model, "--length", "80", "--seed", "3");
+        Assert.Equal(0, sample.Code);
+        Assert.Equal(sample.Out, Rnnk.Run("sample", "--model", model, "--length", "80", "--seed", "3").Out);
+        (code, _, error) = Rnnk.Run("train", "--resume", model, "--cell", "rnn", "--steps", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("--cell, --hidden and --layers come from the model", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void SavesReloadsAndSamplesDeterministically()
     {

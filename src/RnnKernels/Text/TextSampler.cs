@@ -1,12 +1,15 @@
 namespace RnnKernels.Text;
 
-/// <summary>Generates text from a character model one character at a time, carrying the hidden state.</summary>
+/// <summary>
+/// Generates text from a character model one character at a time, carrying the state (h, and c for an LSTM) in a
+/// <see cref="StreamingRnn"/>, which serves a snapshot of the model's weights taken when the sampler is created.
+/// </summary>
 public sealed class TextSampler
 {
     private readonly CharVocabulary _vocabulary;
-    private readonly RnnEngine _engine;
+    private readonly StreamingRnn _stream;
     private readonly float[] _input;
-    private readonly float[] _state;
+    private readonly float[] _logits;
 
     /// <summary>Creates a sampler for a model whose inputs and outputs are the vocabulary's characters.</summary>
     /// <param name="model">A model with I = O = vocabulary size.</param>
@@ -27,9 +30,9 @@ public sealed class TextSampler
         }
 
         _vocabulary = vocabulary;
-        _engine = new RnnEngine(model, 1, 1);
+        _stream = new StreamingRnn(model);
         _input = new float[vocabulary.Count];
-        _state = new float[model.Shape.StateSize(1)];
+        _logits = new float[vocabulary.Count];
     }
 
     /// <summary>Feeds <paramref name="prime"/>, then samples <paramref name="length"/> characters.</summary>
@@ -55,7 +58,7 @@ public sealed class TextSampler
         }
 
         var random = new Random(seed);
-        Array.Clear(_state);
+        _stream.Reset();
         foreach (int index in primed)
         {
             Feed(index);
@@ -65,7 +68,7 @@ public sealed class TextSampler
         var probabilities = new double[_vocabulary.Count];
         for (int i = 0; i < length; i++)
         {
-            int next = Draw(_engine.Outputs, temperature, probabilities, random);
+            int next = Draw(_logits, temperature, probabilities, random);
             text.Append(_vocabulary.Decode(next));
             Feed(next);
         }
@@ -76,9 +79,8 @@ public sealed class TextSampler
     private void Feed(int index)
     {
         _input[index] = 1f;
-        _engine.Forward(_input, 1, 1, default, _state);
+        _stream.Step(_input, _logits);
         _input[index] = 0f;
-        _engine.FinalState.CopyTo(_state);
     }
 
     private static int Draw(ReadOnlySpan<float> logits, float temperature, double[] probabilities, Random random)

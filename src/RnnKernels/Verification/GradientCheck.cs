@@ -32,7 +32,7 @@ public static class GradientCheck
     }
 
     /// <summary>
-    /// Worst normwise relative error, over every parameter tensor and dh0, between the float32 engine and the
+    /// Worst normwise relative error, over every parameter tensor, dh0 (and dc0), between the float32 engine and the
     /// float64 reference on the same model and batch.
     /// </summary>
     /// <param name="model">The model (its float32 parameters are what both sides use).</param>
@@ -46,12 +46,18 @@ public static class GradientCheck
         double[] parameters = Array.ConvertAll(model.Parameters, v => (double)v);
         var expected = new double[parameters.Length];
         var dh0 = new double[model.Shape.StateSize(data.Batch)];
-        ReferenceRnn.Run(model.Shape, parameters, data, loss, expected, dh0);
+        var dc0 = new double[model.Shape.HasCellState ? dh0.Length : 0];
+        ReferenceRnn.Run(model.Shape, parameters, data, loss, expected, dh0, initialCellStateGradient: dc0);
 
-        var engine = new RnnEngine(model, data.Steps, data.Batch);
-        engine.Forward(data.Inputs, data.Steps, data.Batch, data.Lengths, data.InitialState);
+        using var engine = new RnnEngine(model, data.Steps, data.Batch);
+        engine.Forward(data.Inputs, data.Steps, data.Batch, data.Lengths, data.InitialState, data.InitialCellState);
         _ = loss == LossKind.CrossEntropy ? engine.BackwardCrossEntropy(data.ClassTargets) : engine.BackwardSquaredError(data.ValueTargets);
         double worst = NormwiseRelativeError(dh0, engine.InitialStateGradient);
+        if (model.Shape.HasCellState)
+        {
+            worst = Math.Max(worst, NormwiseRelativeError(dc0, engine.InitialCellStateGradient));
+        }
+
         foreach (ParameterTensor tensor in model.Layout.Tensors)
         {
             worst = Math.Max(worst, NormwiseRelativeError(expected.AsSpan(tensor.Offset, tensor.Length), engine.Gradients.AsSpan(tensor.Offset, tensor.Length)));
