@@ -1,0 +1,34 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using RnnKernels.Kernels;
+
+namespace RnnKernels.Native;
+
+/// <summary>Library-wide calls of rnnkernels.h: versions, the kernel tier in use, the last error.</summary>
+internal static unsafe class LibraryExports
+{
+    /// <summary>RNNK_ABI_VERSION: bumped whenever a signature, struct or code changes meaning.</summary>
+    public const int AbiVersion = 1;
+
+    [UnmanagedCallersOnly(EntryPoint = "rnnk_version")]
+    public static byte* Version() => Literal("0.1.0\0"u8);
+
+    [UnmanagedCallersOnly(EntryPoint = "rnnk_abi_version")]
+    public static int GetAbiVersion() => AbiVersion;
+
+    [UnmanagedCallersOnly(EntryPoint = "rnnk_kernel_tier")]
+    public static byte* KernelTier() => KernelPaths.Best switch
+    {
+        IsaPath.Avx512 => Literal("Avx512\0"u8),
+        IsaPath.Avx2Fma => Literal("Avx2Fma\0"u8),
+        IsaPath.Neon => Literal("Neon\0"u8),
+        IsaPath.Vector128 => Literal("Vector128\0"u8),
+        _ => Literal("Scalar\0"u8),
+    };
+
+    [UnmanagedCallersOnly(EntryPoint = "rnnk_last_error")]
+    public static byte* GetLastError() => LastError.Pointer;
+
+    // UTF-8 literals live in the image's read-only data, so their address is fixed for the life of the process.
+    private static byte* Literal(ReadOnlySpan<byte> text) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(text));
+}
