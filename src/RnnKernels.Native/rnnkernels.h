@@ -60,6 +60,10 @@ int32_t rnnk_abi_version(void);
 /* The kernel tier in use: "Avx512", "Avx2Fma", "Neon", "Vector128" or "Scalar". */
 const char *rnnk_kernel_tier(void);
 
+/* Bytes the library has allocated on its managed heap since it was loaded (diagnostics): a host checks that training
+   steps, optimizer steps and stream steps leave it unchanged once warm. */
+int64_t rnnk_allocated_bytes(void);
+
 /* The message of the calling thread's last failed call ("" if none); valid until that thread's next failed call. */
 const char *rnnk_last_error(void);
 

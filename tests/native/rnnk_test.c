@@ -67,7 +67,11 @@ static void test_training(void) {
     static float x[T * B * I], outputs[T * B * O], h_n[B * H], c_n[B * H];
     static int64_t targets[T * B];
     double first = 0, last = 0;
+    int64_t allocated_at_100 = 0;
     for (int step = 0; step < 300; step++) {
+        if (step == 100) {
+            allocated_at_100 = rnnk_allocated_bytes();
+        }
         make_batch(1000u + (unsigned)step, x, targets);
         double loss = 0, norm = 0;
         rnnk_status s = rnnk_engine_zero_grad(engine);
@@ -84,6 +88,8 @@ static void test_training(void) {
         last = loss;
     }
     CHECK(last < 0.5 * first, "loss fell from %f to %f", first, last);
+    CHECK(rnnk_allocated_bytes() == allocated_at_100, "200 training steps allocated %lld bytes",
+          (long long)(rnnk_allocated_bytes() - allocated_at_100));
     CHECK(rnnk_engine_get_state(engine, RNNK_STATE_H_N, h_n, B * H) == RNNK_OK, "h_n");
     CHECK(rnnk_engine_get_state(engine, RNNK_STATE_C_N, c_n, B * H) == RNNK_OK, "c_n");
     static float gradient[4 * H * H];

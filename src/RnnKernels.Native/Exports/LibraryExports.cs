@@ -26,6 +26,10 @@ internal static unsafe class LibraryExports
         _ => Literal("Scalar\0"u8),
     };
 
+    /// <summary>Bytes the library's runtime has allocated on its managed heap so far, all threads (diagnostics).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rnnk_allocated_bytes")]
+    public static long AllocatedBytes() => GC.GetTotalAllocatedBytes(precise: true);
+
     [UnmanagedCallersOnly(EntryPoint = "rnnk_last_error")]
     public static byte* GetLastError() => LastError.Pointer;
 

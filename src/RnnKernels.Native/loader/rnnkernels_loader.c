@@ -58,6 +58,7 @@ static const char *(*p_rnnk_version)(void);
 static int32_t (*p_rnnk_abi_version)(void);
 static const char *(*p_rnnk_kernel_tier)(void);
 static const char *(*p_rnnk_last_error)(void);
+static int64_t (*p_rnnk_allocated_bytes)(void);
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[1024];
@@ -111,7 +112,9 @@ static void load(void) {
     p_rnnk_abi_version = (int32_t(*)(void))dlsym(library, "rnnk_abi_version");
     p_rnnk_kernel_tier = (const char *(*)(void))dlsym(library, "rnnk_kernel_tier");
     p_rnnk_last_error = (const char *(*)(void))dlsym(library, "rnnk_last_error");
-    if (p_rnnk_version == NULL || p_rnnk_abi_version == NULL || p_rnnk_kernel_tier == NULL || p_rnnk_last_error == NULL) {
+    p_rnnk_allocated_bytes = (int64_t(*)(void))dlsym(library, "rnnk_allocated_bytes");
+    if (p_rnnk_version == NULL || p_rnnk_abi_version == NULL || p_rnnk_kernel_tier == NULL || p_rnnk_last_error == NULL ||
+        p_rnnk_allocated_bytes == NULL) {
         snprintf(load_error, sizeof load_error, "rnnkernels: %s lacks the version functions", path);
     }
 }
@@ -130,3 +133,4 @@ const char *rnnk_version(void) { return ready() ? p_rnnk_version() : "unavailabl
 int32_t rnnk_abi_version(void) { return ready() ? p_rnnk_abi_version() : -1; }
 const char *rnnk_kernel_tier(void) { return ready() ? p_rnnk_kernel_tier() : "unavailable"; }
 const char *rnnk_last_error(void) { return ready() ? p_rnnk_last_error() : load_error; }
+int64_t rnnk_allocated_bytes(void) { return ready() ? p_rnnk_allocated_bytes() : -1; }
