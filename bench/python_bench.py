@@ -6,31 +6,14 @@ Run with the client installed (see the README's "From Python") and Debian's pyth
   OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 artifacts/venv/bin/python bench/python_bench.py --cell lstm
 """
 import argparse
-import statistics
-import time
 
 import numpy as np
 import torch
 
 import rnnkernels
+from pytorch_bench import median_ms  # the same warm-up and median of 5 rounds as the PyTorch script and rnnk bench
 
 PRESETS = {"charrnn": (25, 1, 65, 100, 65), "small-b1": (32, 1, 64, 128, 64), "mid-b16": (64, 16, 128, 256, 128)}
-
-
-def median_ms(step, seconds):
-    start = time.perf_counter()
-    n = 0
-    while n < 3 or time.perf_counter() - start < min(0.5, seconds / 4):
-        step()
-        n += 1
-    rounds = []
-    for _ in range(5):
-        start, n = time.perf_counter(), 0
-        while n < 2 or time.perf_counter() - start < seconds / 5:
-            step()
-            n += 1
-        rounds.append((time.perf_counter() - start) * 1e3 / n)
-    return statistics.median(rounds)
 
 
 def main():

@@ -23,6 +23,23 @@ PRESETS = {
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
+def median_ms(step, seconds):
+    """Warms up, then times 5 rounds of about seconds/5 each and returns the median ms per call (as rnnk bench)."""
+    start = time.perf_counter()
+    n = 0
+    while n < 3 or time.perf_counter() - start < min(0.5, seconds / 4):
+        step()
+        n += 1
+    rounds = []
+    for _ in range(5):
+        start, n = time.perf_counter(), 0
+        while n < 2 or time.perf_counter() - start < seconds / 5:
+            step()
+            n += 1
+        rounds.append((time.perf_counter() - start) * 1e3 / n)
+    return statistics.median(rounds)
+
+
 def measure(name, T, B, I, H, O, threads, seconds, cell):
     torch.manual_seed(1)
     if cell == "lstm":
@@ -44,22 +61,7 @@ def measure(name, T, B, I, H, O, threads, seconds, cell):
         loss.backward()
         opt.step()
 
-    start = time.perf_counter()
-    n = 0
-    while n < 3 or time.perf_counter() - start < min(0.5, seconds / 4):
-        step()
-        n += 1
-    rounds = []
-    for _ in range(5):
-        start = time.perf_counter()
-        n = 0
-        while True:
-            step()
-            n += 1
-            if n >= 2 and time.perf_counter() - start >= seconds / 5:
-                break
-        rounds.append((time.perf_counter() - start) * 1e3 / n)
-    ms = statistics.median(rounds)
+    ms = median_ms(step, seconds)
     g = GATES[cell]
     flops = 6.0 * T * B * (g * I * H + g * H * H + H * O)
     print(f"bench impl=pytorch preset={name} cell={cell} T={T} B={B} I={I} H={H} O={O} threads={threads} "

@@ -90,7 +90,8 @@ public sealed class RnnEngine : IDisposable
 
     /// <summary>
     /// h_t of the last layer for every step of the last forward pass [T, B, D*H] (both directions side by side, as
-    /// PyTorch's nn.RNN output; zeros at padded steps).
+    /// PyTorch's nn.RNN output). Past an entry's length the rows hold its carried state, where PyTorch's padded output
+    /// holds zeros.
     /// </summary>
     /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>

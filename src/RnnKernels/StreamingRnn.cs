@@ -157,11 +157,11 @@ public sealed class StreamingRnn
                     if (lstm)
                     {
                         Span<float> cRow = _cellState.AsSpan(((layer * b) + row) * h, h);
-                        LstmCell.Forward(a.Slice(row * gh, gh), r.Slice(row * gh, gh), cRow, cRow, hRow);
+                        GatedCells.LstmForward(a.Slice(row * gh, gh), r.Slice(row * gh, gh), cRow, cRow, hRow);
                     }
                     else
                     {
-                        GruCell.Forward(a.Slice(row * gh, gh), r.Slice(row * gh, gh), hRow, _recurrentN, hRow);
+                        GatedCells.GruForward(a.Slice(row * gh, gh), r.Slice(row * gh, gh), hRow, _recurrentN, hRow);
                     }
                 }
             }

@@ -77,10 +77,7 @@ public sealed class Trainer
         ReadOnlySpan<int> lengths = default, ReadOnlySpan<float> initialCellState = default)
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
-        RnnEngine engine = Engine;
-        engine.ZeroGradients();
-        engine.Forward(inputs, steps, batch, lengths, initialState, initialCellState);
-        return Update(engine.BackwardCrossEntropy(targets));
+        return Update(Forward(inputs, steps, batch, initialState, lengths, initialCellState).BackwardCrossEntropy(targets));
     }
 
     /// <summary>Runs one step on a batch with float targets (squared error summed over outputs).</summary>
@@ -100,10 +97,17 @@ public sealed class Trainer
         ReadOnlySpan<int> lengths = default, ReadOnlySpan<float> initialCellState = default)
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        return Update(Forward(inputs, steps, batch, initialState, lengths, initialCellState).BackwardSquaredError(targets));
+    }
+
+    /// <summary>Clears the gradients and runs the forward pass: what every step does before its loss.</summary>
+    private RnnEngine Forward(
+        ReadOnlySpan<float> inputs, int steps, int batch, ReadOnlySpan<float> initialState, ReadOnlySpan<int> lengths, ReadOnlySpan<float> initialCellState)
+    {
         RnnEngine engine = Engine;
         engine.ZeroGradients();
         engine.Forward(inputs, steps, batch, lengths, initialState, initialCellState);
-        return Update(engine.BackwardSquaredError(targets));
+        return engine;
     }
 
     private TrainStepResult Update(double loss)

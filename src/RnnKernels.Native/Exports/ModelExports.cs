@@ -152,9 +152,7 @@ internal static unsafe class ModelExports
     {
         try
         {
-            RnnModel m = Handles.Get<RnnModel>(model, What);
-            Span<float> source = name is null ? m.Parameters : m.Parameter(NativeArray.Text(name, nameof(name)));
-            NativeArray.CopyOut(source, values, valuesCount, nameof(values));
+            NativeArray.CopyOut(Values(model, name), values, valuesCount, nameof(values));
             return Status.Ok;
         }
         catch (Exception e)
@@ -168,8 +166,7 @@ internal static unsafe class ModelExports
     {
         try
         {
-            RnnModel m = Handles.Get<RnnModel>(model, What);
-            Span<float> target = name is null ? m.Parameters : m.Parameter(NativeArray.Text(name, nameof(name)));
+            Span<float> target = Values(model, name);
             Span<float> source = NativeArray.Of(values, valuesCount, nameof(values));
             if (source.Length != target.Length)
             {
@@ -183,6 +180,13 @@ internal static unsafe class ModelExports
         {
             return LastError.Report(e);
         }
+    }
+
+    /// <summary>One tensor's values by name, or all parameters flat when the name is NULL.</summary>
+    private static Span<float> Values(nint model, byte* name)
+    {
+        RnnModel m = Handles.Get<RnnModel>(model, What);
+        return name is null ? m.Parameters : m.Parameter(NativeArray.Text(name, nameof(name)));
     }
 
     /// <summary>Checks an output handle pointer and clears what it points to, so a failed call leaves NULL there.</summary>

@@ -105,7 +105,6 @@ internal static class GatedLayer
         Span<float> dA = g.GateGradient.AsSpan(0, pass.Rows * gh);
         Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h);
         Span<float> carriedCell = g.CarriedCell.AsSpan(0, batch * h);
-        Span<float> scratch = ws.BiasGradient.AsSpan(0, h);
         carried.Clear(); // Pooled buffers come back dirty; nothing flows in through h_n or c_n.
         carriedCell.Clear();
 
@@ -137,13 +136,13 @@ internal static class GatedLayer
                 if (lstm)
                 {
                     ReadOnlySpan<float> cPrev = first ? g.InitialCellState.AsSpan(pass.StateAt + (b * h), h) : cells.AsSpan(((previous * batch) + b) * h, h);
-                    LstmCell.Backward(gateRow, cells.AsSpan(((t * batch) + b) * h, h), cPrev, dhRow, carriedCell.Slice(b * h, h), dARow, scratch);
+                    GatedCells.LstmBackward(gateRow, cells.AsSpan(((t * batch) + b) * h, h), cPrev, dhRow, carriedCell.Slice(b * h, h), dARow);
                 }
                 else
                 {
                     ReadOnlySpan<float> hPrev = first ? ws.InitialState.AsSpan(pass.StateAt + (b * h), h) : y.AsSpan((((previous * batch) + b) * dh) + column, h);
-                    GruCell.Backward(gateRow, cells.AsSpan(((t * batch) + b) * h, h), hPrev, dhRow, dARow,
-                        g.InputGateGradient.AsSpan(((t * batch) + b) * h, h), scratch);
+                    GatedCells.GruBackward(gateRow, cells.AsSpan(((t * batch) + b) * h, h), hPrev, dhRow, dARow,
+                        g.InputGateGradient.AsSpan(((t * batch) + b) * h, h));
                 }
             }
 

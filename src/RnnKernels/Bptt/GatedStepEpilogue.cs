@@ -81,11 +81,11 @@ internal sealed class GatedStepEpilogue(CellKind cell, int hidden) : IGemmEpilog
         Span<float> products = _products.AsSpan(b * _gateRows, _gateRows);
         if (cell == CellKind.Lstm)
         {
-            LstmCell.Forward(gates, products, _cPrev.AsSpan(_cPrevAt + (b * h), h), cells, hOut);
+            GatedCells.LstmForward(gates, products, _cPrev.AsSpan(_cPrevAt + (b * h), h), cells, hOut);
         }
         else
         {
-            GruCell.Forward(gates, products, hPrev, cells, hOut);
+            GatedCells.GruForward(gates, products, hPrev, cells, hOut);
         }
     }
 }

@@ -123,7 +123,7 @@ internal sealed class RnnWorkspace
     /// <summary>Carried gradient of finished entries, kept aside while the step GEMM overwrites their rows [B, H].</summary>
     public float[] SavedCarry { get; }
 
-    /// <summary>Scratch for one bias gradient [G*H] (added to both b_ih and b_hh), and a gated cell's row scratch.</summary>
+    /// <summary>Scratch for one bias gradient [G*H] (added to both b_ih and b_hh).</summary>
     public float[] BiasGradient { get; }
 
     /// <summary>Per batch entry its length (1..T).</summary>

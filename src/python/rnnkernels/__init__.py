@@ -248,7 +248,8 @@ class Engine(_Handle):
 
     @property
     def hidden(self):
-        """The last layer's h_t for every step [T, B, D*H] (PyTorch's nn.RNN output)."""
+        """The last layer's h_t for every step [T, B, D*H] (PyTorch's nn.RNN output; past an entry's length its
+        carried state, where PyTorch's padded output holds zeros)."""
         m = self.model
         return self._state("hidden", (self._steps, self._batch, m.directions * m.hidden_size))
 
