@@ -21,20 +21,18 @@ internal static class RecurrentLayer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(RnnModel model, RnnWorkspace ws, int layer, int direction, int steps, int batch)
     {
-        RnnShape shape = model.Shape;
-        int h = shape.HiddenSize, dh = shape.LayerOutputSize, width = shape.LayerInputSize(layer);
-        int rows = steps * batch, column = direction * h;
+        LayerPass pass = new(model.Shape, layer, direction, steps, batch);
+        int h = pass.Hidden, dh = pass.OutputWidth, column = pass.Column;
         RecurrentTensors weights = model.Layout.Recurrent(layer, direction);
-        ReadOnlySpan<float> x = layer == 0 ? ws.Input.AsSpan(0, rows * width) : ws.LayerOutputs[layer - 1].AsSpan(0, rows * width);
-        Span<float> y = ws.LayerOutputs[layer].AsSpan(0, rows * dh);
-        int state = ((layer * shape.Directions) + direction) * batch * h;
-        ReadOnlySpan<float> h0 = ws.InitialState.AsSpan(state, batch * h);
+        Span<float> y = ws.LayerOutputs[layer].AsSpan(0, pass.Rows * dh); // [T, B, D*H]
+        ReadOnlySpan<float> h0 = ws.InitialState.AsSpan(pass.StateAt, batch * h); // [B, H]
 
         // a_t = x_t W_F^T + (b_ih + b_hh) for every step at once, written into this direction's columns of y; the
         // bias is added to each block of the product by the thread that computed it.
         Elementwise.Add(model.View(weights.BiasIh), model.View(weights.BiasHh), ws.BiasSum);
-        BiasEpilogue bias = ws.Bias.Target(new Memory2D<float>(ws.LayerOutputs[layer], column, rows, h, dh - h), ws.BiasSum);
-        Gemm.Compute(Transpose.No, Transpose.Yes, rows, h, width, 1f, x, width, model.View(weights.WeightIh), width, 0f, y[column..], dh, ws.Pool, bias);
+        BiasEpilogue bias = ws.Bias.Target(new Memory2D<float>(ws.LayerOutputs[layer], column, pass.Rows, h, dh - h), ws.BiasSum);
+        Gemm.Compute(Transpose.No, Transpose.Yes, pass.Rows, h, pass.InputWidth, 1f, pass.Input(ws), pass.InputWidth, model.View(weights.WeightIh),
+            pass.InputWidth, 0f, y[column..], dh, ws.Pool, bias);
 
         // The T step products share B = W_R^T: it is packed once for all of them. At batch 1 a step is a
         // matrix-vector product, which reads W_R's rows directly instead.
@@ -44,41 +42,28 @@ internal static class RecurrentLayer
 
         for (int s = 0; s < steps; s++)
         {
-            int t = direction == 0 ? s : steps - 1 - s;
-            int previous = direction == 0 ? t - 1 : t + 1;
+            int t = pass.StepAt(s), previous = pass.StepAt(s - 1);
             ReadOnlySpan<float> hPrev = s == 0 ? h0 : y[((previous * batch * dh) + column)..];
             int ldPrev = s == 0 ? h : dh;
             Span<float> current = y[((t * batch * dh) + column)..];
-            int active = ws.ActiveRows[t];
 
             // a_t += h_{t-1} W_R^T. When every entry runs at t, h_t = f(a_t) is fused onto the product: each thread
             // activates the block it has just computed, while it is in its cache.
-            StepActivation? activate = ws.AllActive[t] ? ws.StepActivation.Target(new Memory2D<float>(ws.LayerOutputs[layer], (t * batch * dh) + column, batch, h, dh - h)) : null;
-            StepProduct(ws, packed, recurrent, Transpose.Yes, active, h, hPrev, ldPrev, 1f, current, dh, activate);
-            if (activate is not null)
+            StepActivation? activate = ws.AllActive[t]
+                ? ws.StepActivation.Target(new Memory2D<float>(ws.LayerOutputs[layer], (t * batch * dh) + column, batch, h, dh - h))
+                : null;
+            StepProduct(ws, packed, recurrent, Transpose.Yes, ws.ActiveRows[t], h, hPrev, ldPrev, 1f, current, dh, activate);
+            if (activate is null)
             {
-                continue;
-            }
-
-            for (int b = 0; b < batch; b++)
-            {
-                Span<float> row = current.Slice(b * dh, h);
-                if (t < ws.Lengths[b])
-                {
-                    Activation.Forward(shape.Nonlinearity, row, row);
-                }
-                else
-                {
-                    hPrev.Slice(b * ldPrev, h).CopyTo(row);
-                }
+                ActivateRaggedStep(model.Shape.Nonlinearity, ws, pass, t, hPrev, ldPrev, current);
             }
         }
 
         // h_n: forward ends at t = T-1 (finished entries carried their last state there), reverse ends at t = 0.
-        int last = direction == 0 ? steps - 1 : 0;
+        int last = pass.StepAt(steps - 1);
         for (int b = 0; b < batch; b++)
         {
-            y.Slice((((last * batch) + b) * dh) + column, h).CopyTo(ws.FinalState.AsSpan(state + (b * h), h));
+            y.Slice((((last * batch) + b) * dh) + column, h).CopyTo(ws.FinalState.AsSpan(pass.StateAt + (b * h), h));
         }
     }
 
@@ -92,15 +77,11 @@ internal static class RecurrentLayer
         RnnModel model, RnnWorkspace ws, float[] gradients, int layer, int direction, int steps, int batch,
         Span<float> inputGradient, bool overwriteInputGradient)
     {
-        RnnShape shape = model.Shape;
-        int h = shape.HiddenSize, dh = shape.LayerOutputSize, width = shape.LayerInputSize(layer);
-        int rows = steps * batch, column = direction * h;
+        LayerPass pass = new(model.Shape, layer, direction, steps, batch);
+        int h = pass.Hidden;
         RecurrentTensors weights = model.Layout.Recurrent(layer, direction);
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
-        ReadOnlySpan<float> y = ws.LayerOutputs[layer].AsSpan(0, rows * dh);
-        ReadOnlySpan<float> dy = ws.LayerOutputGradients[layer].AsSpan(0, rows * dh);
-        Span<float> dA = ws.PreActivationGradient.AsSpan(0, rows * h);
-        Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h);
+        Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h); // dE/dh_{t-1} carried back [B, H]
         carried.Clear(); // Pooled buffers come back dirty; nothing flows in through h_n.
 
         // The T step products share B = W_R: packed once for all of them (at batch 1 they are matrix-vector products
@@ -111,69 +92,117 @@ internal static class RecurrentLayer
         bool ready = false; // dA_t was already finished by the epilogue of the previous step's product.
         for (int s = steps - 1; s >= 0; s--)
         {
-            int t = direction == 0 ? s : steps - 1 - s;
-            int active = ws.ActiveRows[t];
-            Span<float> dAt = dA.Slice(t * batch * h, batch * h);
-            if (ws.AllActive[t] && dh == h)
+            int t = pass.StepAt(s);
+            if (ws.AllActive[t] && pass.OutputWidth == h)
             {
-                // dA_t = (dH_t + dA_{t+1} W_R) * f'(h_t) for the whole step at once.
-                if (!ready)
-                {
-                    Elementwise.Add(dy.Slice(t * batch * h, batch * h), carried, dAt);
-                    Activation.Backward(shape.Nonlinearity, y.Slice(t * batch * h, batch * h), dAt);
-                }
-
-                // The product carries the gradient into the step processed next; when that step is a full one too, its
-                // dA is finished on each block of the product by the thread that computed it.
-                int next = direction == 0 ? t - 1 : t + 1;
-                ready = s > 0 && ws.AllActive[next];
-                StepGradient? finish = ready
-                    ? ws.StepGradient.Target(
-                        new Memory2D<float>(ws.CarriedGradient, 0, batch, h, 0),
-                        new Memory2D<float>(ws.LayerOutputGradients[layer], next * batch * h, batch, h, 0),
-                        new Memory2D<float>(ws.LayerOutputs[layer], next * batch * h, batch, h, 0),
-                        new Memory2D<float>(ws.PreActivationGradient, next * batch * h, batch, h, 0))
-                    : null;
-                StepProduct(ws, packed, recurrent, Transpose.No, batch, h, dAt, h, 0f, carried, h, finish);
-                continue;
+                ready = BackwardFullStep(model.Shape.Nonlinearity, ws, pass, packed, recurrent, s, ready);
             }
-
-            for (int b = 0; b < batch; b++)
+            else
             {
-                Span<float> dAb = dAt.Slice(b * h, h);
-                Span<float> carriedB = carried.Slice(b * h, h);
-                Elementwise.Add(dy.Slice((((t * batch) + b) * dh) + column, h), carriedB, dAb);
-                if (t < ws.Lengths[b])
-                {
-                    Activation.Backward(shape.Nonlinearity, y.Slice((((t * batch) + b) * dh) + column, h), dAb);
-                }
-                else
-                {
-                    // A finished entry's state was copied through this step: its gradient passes through unchanged.
-                    dAb.CopyTo(b < active ? ws.SavedCarry.AsSpan(b * h, h) : carriedB);
-                    dAb.Clear();
-                }
-            }
-
-            StepProduct(ws, packed, recurrent, Transpose.No, active, h, dAt, h, 0f, carried, h, null);
-            for (int b = 0; b < active; b++)
-            {
-                if (t >= ws.Lengths[b])
-                {
-                    ws.SavedCarry.AsSpan(b * h, h).CopyTo(carried.Slice(b * h, h));
-                }
+                BackwardRaggedStep(model.Shape.Nonlinearity, ws, pass, packed, recurrent, t);
+                ready = false;
             }
         }
 
-        int state = ((layer * shape.Directions) + direction) * batch * h;
-        carried.CopyTo(ws.InitialStateGradient.AsSpan(state, batch * h));
-        AccumulateWeightGradients(model, ws, gradients, weights, layer, direction, steps, batch, state);
+        carried.CopyTo(ws.InitialStateGradient.AsSpan(pass.StateAt, batch * h));
+        AccumulateWeightGradients(ws, gradients, weights, pass);
 
         if (!inputGradient.IsEmpty)
         {
             // dX += dA W_F: the gradient the layer below (or the caller) receives.
-            Gemm.Compute(Transpose.No, Transpose.No, rows, width, h, 1f, dA, h, model.View(weights.WeightIh), width,
-                overwriteInputGradient ? 0f : 1f, inputGradient, width, ws.Pool);
+            Gemm.Compute(Transpose.No, Transpose.No, pass.Rows, pass.InputWidth, h, 1f, ws.PreActivationGradient.AsSpan(0, pass.Rows * h), h,
+                model.View(weights.WeightIh), pass.InputWidth, overwriteInputGradient ? 0f : 1f, inputGradient, pass.InputWidth, ws.Pool);
+        }
+    }
+
+    /// <summary>
+    /// A step where some entries have finished: h_t = f(a_t) for running entries, h_t = h_{t-1} for finished ones.
+    /// </summary>
+    private static void ActivateRaggedStep(
+        Nonlinearity nonlinearity, RnnWorkspace ws, LayerPass pass, int t, ReadOnlySpan<float> hPrev, int ldPrev, Span<float> current)
+    {
+        int h = pass.Hidden;
+        for (int b = 0; b < pass.Batch; b++)
+        {
+            Span<float> row = current.Slice(b * pass.OutputWidth, h);
+            if (t < ws.Lengths[b])
+            {
+                Activation.Forward(nonlinearity, row, row);
+            }
+            else
+            {
+                hPrev.Slice(b * ldPrev, h).CopyTo(row);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A step where every entry runs, in a unidirectional layer: dA_t = (dH_t + dA_{t+1} W_R) * f'(h_t) for the whole
+    /// step at once (unless the previous product's epilogue already did it), then the product that carries the
+    /// gradient on; when the step processed next is a full one too, its dA is finished on each block of that product
+    /// by the thread that computed it. Returns whether it was.
+    /// </summary>
+    private static bool BackwardFullStep(
+        Nonlinearity nonlinearity, RnnWorkspace ws, LayerPass pass, PackedMatrix? packed, ReadOnlySpan<float> recurrent, int s, bool ready)
+    {
+        int h = pass.Hidden, batch = pass.Batch, t = pass.StepAt(s);
+        Span<float> dAt = ws.PreActivationGradient.AsSpan(t * batch * h, batch * h); // [B, H]
+        Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h);
+        if (!ready)
+        {
+            Elementwise.Add(ws.LayerOutputGradients[pass.Layer].AsSpan(t * batch * h, batch * h), carried, dAt);
+            Activation.Backward(nonlinearity, ws.LayerOutputs[pass.Layer].AsSpan(t * batch * h, batch * h), dAt);
+        }
+
+        int next = pass.StepAt(s - 1);
+        bool finishNext = s > 0 && ws.AllActive[next];
+        StepGradient? finish = finishNext
+            ? ws.StepGradient.Target(
+                new Memory2D<float>(ws.CarriedGradient, 0, batch, h, 0),
+                new Memory2D<float>(ws.LayerOutputGradients[pass.Layer], next * batch * h, batch, h, 0),
+                new Memory2D<float>(ws.LayerOutputs[pass.Layer], next * batch * h, batch, h, 0),
+                new Memory2D<float>(ws.PreActivationGradient, next * batch * h, batch, h, 0))
+            : null;
+        StepProduct(ws, packed, recurrent, Transpose.No, batch, h, dAt, h, 0f, carried, h, finish);
+        return finishNext;
+    }
+
+    /// <summary>
+    /// A step where some entries have finished (or a bidirectional layer, whose rows are strided): dA per entry; a
+    /// finished entry's state was copied through the step, so its gradient passes through unchanged, kept aside while
+    /// the product overwrites the rows it shares with running entries.
+    /// </summary>
+    private static void BackwardRaggedStep(
+        Nonlinearity nonlinearity, RnnWorkspace ws, LayerPass pass, PackedMatrix? packed, ReadOnlySpan<float> recurrent, int t)
+    {
+        int h = pass.Hidden, dh = pass.OutputWidth, batch = pass.Batch, active = ws.ActiveRows[t];
+        Span<float> dAt = ws.PreActivationGradient.AsSpan(t * batch * h, batch * h); // [B, H]
+        Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h);
+        ReadOnlySpan<float> dy = ws.LayerOutputGradients[pass.Layer], y = ws.LayerOutputs[pass.Layer]; // [T, B, D*H]
+        for (int b = 0; b < batch; b++)
+        {
+            Span<float> dAb = dAt.Slice(b * h, h);
+            Span<float> carriedB = carried.Slice(b * h, h);
+            int at = (((t * batch) + b) * dh) + pass.Column;
+            Elementwise.Add(dy.Slice(at, h), carriedB, dAb);
+            if (t < ws.Lengths[b])
+            {
+                Activation.Backward(nonlinearity, y.Slice(at, h), dAb);
+            }
+            else
+            {
+                dAb.CopyTo(b < active ? ws.SavedCarry.AsSpan(b * h, h) : carriedB);
+                dAb.Clear();
+            }
+        }
+
+        StepProduct(ws, packed, recurrent, Transpose.No, active, h, dAt, h, 0f, carried, h, null);
+        for (int b = 0; b < active; b++)
+        {
+            if (t >= ws.Lengths[b])
+            {
+                ws.SavedCarry.AsSpan(b * h, h).CopyTo(carried.Slice(b * h, h));
+            }
         }
     }
 
@@ -199,68 +228,56 @@ internal static class RecurrentLayer
         }
     }
 
-    private static void AccumulateWeightGradients(
-        RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, int layer, int direction, int steps, int batch, int state)
+    private static void AccumulateWeightGradients(RnnWorkspace ws, float[] gradients, RecurrentTensors weights, LayerPass pass)
     {
-        RnnShape shape = model.Shape;
-        long smaller = (long)shape.HiddenSize * Math.Min(shape.HiddenSize, shape.LayerInputSize(layer)) * (steps - 1) * batch;
+        long smaller = (long)pass.Hidden * Math.Min(pass.Hidden, pass.InputWidth) * (pass.Steps - 1) * pass.Batch;
         if (ProductPairs.PoolFor(ws.Pool, smaller) is { } pool)
         {
             // dW_R and dW_F are two independent products of about the same size: one whole product per thread beats
             // splitting each in two, where both threads would pack all of dA^T. A product's bits do not depend on how
             // it is split, so this matches any other thread count.
-            pool.Run(ws.WeightGradients.Target(model, gradients, weights, layer, direction, steps, batch, state), 2);
+            pool.Run(ws.WeightGradients.Target(gradients, weights, pass), 2);
         }
         else
         {
-            RecurrentWeightGradient(model, ws, gradients, weights, layer, direction, steps, batch, state, ws.Pool);
-            BiasGradients(model, ws, gradients, weights, steps, batch);
-            InputWeightGradient(model, ws, gradients, weights, layer, steps, batch, ws.Pool);
+            RecurrentWeightGradient(ws, gradients, weights, pass, ws.Pool);
+            BiasGradients(ws, gradients, weights, pass);
+            InputWeightGradient(ws, gradients, weights, pass, ws.Pool);
         }
     }
 
     /// <summary>b_ih and b_hh enter a_t identically, so both receive the column sums of dA.</summary>
-    internal static void BiasGradients(RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, int steps, int batch)
+    internal static void BiasGradients(RnnWorkspace ws, float[] gradients, RecurrentTensors weights, LayerPass pass)
     {
-        int h = model.Shape.HiddenSize;
-        Reductions.ColumnSums(ws.PreActivationGradient.AsSpan(0, steps * batch * h), steps * batch, h, ws.BiasGradient, accumulate: false);
-        Elementwise.Axpy(1f, ws.BiasGradient, gradients.AsSpan(weights.BiasIh.Offset, h));
-        Elementwise.Axpy(1f, ws.BiasGradient, gradients.AsSpan(weights.BiasHh.Offset, h));
+        int h = pass.Hidden;
+        Reductions.ColumnSums(ws.PreActivationGradient.AsSpan(0, pass.Rows * h), pass.Rows, h, ws.BiasGradient.AsSpan(0, h), accumulate: false);
+        Elementwise.Axpy(1f, ws.BiasGradient.AsSpan(0, h), gradients.AsSpan(weights.BiasIh.Offset, h));
+        Elementwise.Axpy(1f, ws.BiasGradient.AsSpan(0, h), gradients.AsSpan(weights.BiasHh.Offset, h));
     }
 
     /// <summary>dW_R += sum_t dA_t^T h_{t-1}: one GEMM over the steps whose h_{t-1} is in y, one for the step that reads h_0.</summary>
-    internal static void RecurrentWeightGradient(
-        RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, int layer, int direction, int steps, int batch, int state,
-        WorkerPool? pool)
+    internal static void RecurrentWeightGradient(RnnWorkspace ws, float[] gradients, RecurrentTensors weights, LayerPass pass, WorkerPool? pool)
     {
-        RnnShape shape = model.Shape;
-        int h = shape.HiddenSize, dh = shape.LayerOutputSize;
-        int rows = steps * batch, column = direction * h;
-        ReadOnlySpan<float> dA = ws.PreActivationGradient.AsSpan(0, rows * h);
-        ReadOnlySpan<float> y = ws.LayerOutputs[layer].AsSpan(0, rows * dh);
-        ReadOnlySpan<float> h0 = ws.InitialState.AsSpan(state, batch * h);
-        Span<float> dWhh = gradients.AsSpan(weights.WeightHh.Offset, weights.WeightHh.Length);
-        int firstStep = direction == 0 ? 0 : steps - 1;
+        int h = pass.Hidden, dh = pass.OutputWidth, batch = pass.Batch, steps = pass.Steps;
+        ReadOnlySpan<float> dA = ws.PreActivationGradient.AsSpan(0, pass.Rows * h); // [T, B, H]
+        ReadOnlySpan<float> y = ws.LayerOutputs[pass.Layer].AsSpan(0, pass.Rows * dh); // [T, B, D*H]
+        ReadOnlySpan<float> h0 = ws.InitialState.AsSpan(pass.StateAt, batch * h); // [B, H]
+        Span<float> dWhh = gradients.AsSpan(weights.WeightHh.Offset, weights.WeightHh.Length); // [H, H]
         if (steps > 1)
         {
-            int dAStart = direction == 0 ? batch * h : 0;
-            int yStart = (direction == 0 ? 0 : batch * dh) + column;
+            int dAStart = pass.Direction == 0 ? batch * h : 0;
+            int yStart = (pass.Direction == 0 ? 0 : batch * dh) + pass.Column;
             Gemm.Compute(Transpose.Yes, Transpose.No, h, h, (steps - 1) * batch, 1f, dA[dAStart..], h, y[yStart..], dh, 1f, dWhh, h, pool);
         }
 
-        Gemm.Compute(Transpose.Yes, Transpose.No, h, h, batch, 1f, dA.Slice(firstStep * batch * h, batch * h), h, h0, h, 1f, dWhh, h, pool);
+        Gemm.Compute(Transpose.Yes, Transpose.No, h, h, batch, 1f, dA.Slice(pass.StepAt(0) * batch * h, batch * h), h, h0, h, 1f, dWhh, h, pool);
     }
 
     /// <summary>dW_F += dA^T X over all steps.</summary>
-    internal static void InputWeightGradient(
-        RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, int layer, int steps, int batch, WorkerPool? pool)
+    internal static void InputWeightGradient(RnnWorkspace ws, float[] gradients, RecurrentTensors weights, LayerPass pass, WorkerPool? pool)
     {
-        RnnShape shape = model.Shape;
-        int h = shape.HiddenSize, width = shape.LayerInputSize(layer);
-        int rows = steps * batch;
-        ReadOnlySpan<float> dA = ws.PreActivationGradient.AsSpan(0, rows * h);
-        ReadOnlySpan<float> x = layer == 0 ? ws.Input.AsSpan(0, rows * width) : ws.LayerOutputs[layer - 1].AsSpan(0, rows * width);
-        Gemm.Compute(Transpose.Yes, Transpose.No, h, width, rows, 1f, dA, h, x, width, 1f,
+        int h = pass.Hidden, width = pass.InputWidth;
+        Gemm.Compute(Transpose.Yes, Transpose.No, h, width, pass.Rows, 1f, ws.PreActivationGradient.AsSpan(0, pass.Rows * h), h, pass.Input(ws), width, 1f,
             gradients.AsSpan(weights.WeightIh.Offset, weights.WeightIh.Length), width, pool);
     }
 }

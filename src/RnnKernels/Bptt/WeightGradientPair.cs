@@ -9,34 +9,31 @@ namespace RnnKernels;
 /// </summary>
 internal sealed class WeightGradientPair(RnnWorkspace ws) : IParallelWork
 {
-    private RnnModel? _model;
     private float[] _gradients = [];
     private RecurrentTensors? _weights;
-    private int _layer, _direction, _steps, _batch, _state;
+    private LayerPass _pass;
 
-    public WeightGradientPair Target(
-        RnnModel model, float[] gradients, RecurrentTensors weights, int layer, int direction, int steps, int batch, int state)
+    public WeightGradientPair Target(float[] gradients, RecurrentTensors weights, LayerPass pass)
     {
-        (_model, _gradients, _weights) = (model, gradients, weights);
-        (_layer, _direction, _steps, _batch, _state) = (layer, direction, steps, batch, state);
+        (_gradients, _weights, _pass) = (gradients, weights, pass);
         return this;
     }
 
     public void Execute(int part, int parts)
     {
-        if (_model is not { } model || _weights is not { } weights)
+        if (_weights is not { } weights)
         {
             throw new InvalidOperationException("WeightGradientPair ran without a target.");
         }
 
         if (part == 0)
         {
-            RecurrentLayer.RecurrentWeightGradient(model, ws, _gradients, weights, _layer, _direction, _steps, _batch, _state, pool: null);
-            RecurrentLayer.BiasGradients(model, ws, _gradients, weights, _steps, _batch);
+            RecurrentLayer.RecurrentWeightGradient(ws, _gradients, weights, _pass, pool: null);
+            RecurrentLayer.BiasGradients(ws, _gradients, weights, _pass);
         }
         else
         {
-            RecurrentLayer.InputWeightGradient(model, ws, _gradients, weights, _layer, _steps, _batch, pool: null);
+            RecurrentLayer.InputWeightGradient(ws, _gradients, weights, _pass, pool: null);
         }
     }
 }
