@@ -3,6 +3,7 @@
  * lines in the same format, so the two can be compared in one run.
  * usage: native_bench PRESET CELL THREADS SECONDS      (PRESET: charrnn small-b1 mid-b16 large-b64 long-b8)
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
