@@ -13,7 +13,7 @@ internal static class CliApp
     public const int Interrupted = 130;
 
     private const string Usage = """
-        rnnk: train and run Elman RNNs on the CPU.
+        rnnk: train and run Elman, LSTM and GRU networks on the CPU.
 
         usage: rnnk COMMAND [options]   (add --verbose for stack traces on errors)
 

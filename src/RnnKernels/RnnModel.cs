@@ -3,8 +3,8 @@ using CommunityToolkit.HighPerformance;
 namespace RnnKernels;
 
 /// <summary>
-/// An Elman RNN with an output layer: its shape and all its parameters in one flat buffer (views per weight through
-/// <see cref="Layout"/>).
+/// A recurrent network (Elman, LSTM or GRU cells) with an output layer: its shape and all its parameters in one flat
+/// buffer (views per weight through <see cref="Layout"/>).
 /// </summary>
 /// <remarks>
 /// One writer at a time: <see cref="Initialize"/> and <see cref="CopyParametersFrom"/> throw
