@@ -1,4 +1,5 @@
 using RnnKernels.Kernels;
+using RnnKernels.Testing;
 
 namespace RnnKernels.Kernels.Tests;
 
@@ -160,13 +161,7 @@ public sealed class GemmTests
         }
 
         Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 5; i++)
-        {
-            Run();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, SteadyStateAllocation.PerCall(Run));
     }
 
     private static void RunCase(IsaPath path, Transpose ta, Transpose tb, int m, int n, int k, float alpha, float beta, int pad, int seed)
