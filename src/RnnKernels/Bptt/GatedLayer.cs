@@ -46,7 +46,6 @@ internal static class GatedLayer
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
         PackedMatrix? packed = batch > 1 ? g.PackedForward : null;
         packed?.Pack(Transpose.Yes, h, gh, recurrent, h, ws.Pool);
-        float[] cPrevSource = g.InitialCellState;
         for (int s = 0; s < steps; s++)
         {
             int t = pass.StepAt(s), previous = pass.StepAt(s - 1);
@@ -63,25 +62,22 @@ internal static class GatedLayer
             GatedStepEpilogue step = g.Step.Target(
                 t, ws.Lengths, gates, t * batch * gh, g.StepProducts,
                 first ? ws.InitialState : y, first ? pass.StateAt : (previous * batch * dh) + column, first ? h : dh,
-                first ? cPrevSource : cells, first ? pass.StateAt : previous * batch * h, cells, t * batch * h, y, (t * batch * dh) + column, dh);
+                first ? g.InitialCellState : cells, first ? pass.StateAt : previous * batch * h, cells, t * batch * h, y, (t * batch * dh) + column, dh);
             if (active > 0)
             {
                 ReadOnlySpan<float> hPrev = first ? ws.InitialState.AsSpan(pass.StateAt) : y.AsSpan((previous * batch * dh) + column);
-                StepProduct(ws, packed, recurrent, Transpose.Yes, active, h, gh, hPrev, first ? h : dh, beta, products, gh, step);
+                LayerProducts.Step(ws, packed, recurrent, Transpose.Yes, active, h, gh, hPrev, first ? h : dh, beta, products, gh, step);
             }
 
             step.Finish(active, batch);
         }
 
         // h_n and c_n: forward ends at t = T-1 (finished entries carried their last state there), reverse at t = 0.
-        int last = pass.StepAt(steps - 1);
-        for (int b = 0; b < batch; b++)
+        LayerProducts.StoreFinalState(ws, pass);
+        if (model.Shape.HasCellState)
         {
-            y.AsSpan((((last * batch) + b) * dh) + column, h).CopyTo(ws.FinalState.AsSpan(pass.StateAt + (b * h), h));
-            if (model.Shape.HasCellState)
-            {
-                cells.AsSpan(((last * batch) + b) * h, h).CopyTo(g.FinalCellState.AsSpan(pass.StateAt + (b * h), h));
-            }
+            int last = pass.StepAt(steps - 1);
+            cells.AsSpan(last * batch * h, batch * h).CopyTo(g.FinalCellState.AsSpan(pass.StateAt, batch * h));
         }
     }
 
@@ -150,7 +146,7 @@ internal static class GatedLayer
             int active = ws.ActiveRows[t];
             if (active > 0)
             {
-                StepProduct(ws, packed, recurrent, Transpose.No, active, gh, h, dA.Slice(t * batch * gh), gh, 1f, carried, h, null);
+                LayerProducts.Step(ws, packed, recurrent, Transpose.No, active, gh, h, dA.Slice(t * batch * gh), gh, 1f, carried, h, null);
             }
         }
 
@@ -167,25 +163,6 @@ internal static class GatedLayer
         }
     }
 
-    /// <summary>C = A op(W_R) + beta C for a step's first <paramref name="rows"/> entries: packed W_R at batch &gt; 1, else a matrix-vector product.</summary>
-    private static void StepProduct(
-        RnnWorkspace ws, PackedMatrix? packed, ReadOnlySpan<float> recurrent, Transpose transR, int rows, int k, int n,
-        ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc, IGemmEpilogue? epilogue)
-    {
-        if (packed is not null)
-        {
-            Gemm.Compute(Transpose.No, rows, 1f, a, lda, packed, beta, c, ldc, ws.Pool, epilogue);
-        }
-        else if (epilogue is not null)
-        {
-            Gemm.Compute(Transpose.No, transR, rows, n, k, 1f, a, lda, recurrent, transR == Transpose.Yes ? k : n, beta, c, ldc, ws.Pool, epilogue);
-        }
-        else
-        {
-            Gemm.Compute(Transpose.No, transR, rows, n, k, 1f, a, lda, recurrent, transR == Transpose.Yes ? k : n, beta, c, ldc, ws.Pool);
-        }
-    }
-
     /// <summary>
     /// dW_R += sum_t dA_t^T h_{t-1}, dW_F += dA_in^T X, b_hh += column sums of dA, b_ih += those of dA_in, where dA_in is
     /// dA except the GRU's n block, whose input-side gradient differs (it lacks the factor r).
@@ -193,21 +170,9 @@ internal static class GatedLayer
     private static void WeightGradients(RnnModel model, RnnWorkspace ws, float[] gradients, RecurrentTensors weights, LayerPass pass)
     {
         GatedWorkspace g = ws.Gated!;
-        int h = pass.Hidden, gh = pass.GateRows, dh = pass.OutputWidth, width = pass.InputWidth, batch = pass.Batch, steps = pass.Steps;
-        int rows = pass.Rows;
-        ReadOnlySpan<float> dA = g.GateGradient.AsSpan(0, rows * gh);
-        ReadOnlySpan<float> y = ws.LayerOutputs[pass.Layer].AsSpan(0, rows * dh);
-        Span<float> dWhh = gradients.AsSpan(weights.WeightHh.Offset, weights.WeightHh.Length);
-        if (steps > 1)
-        {
-            int dAStart = pass.Direction == 0 ? batch * gh : 0;
-            int yStart = (pass.Direction == 0 ? 0 : batch * dh) + pass.Column;
-            Gemm.Compute(Transpose.Yes, Transpose.No, gh, h, (steps - 1) * batch, 1f, dA[dAStart..], gh, y[yStart..], dh, 1f, dWhh, h, ws.Pool);
-        }
-
-        int firstStep = pass.StepAt(0);
-        Gemm.Compute(Transpose.Yes, Transpose.No, gh, h, batch, 1f, dA.Slice(firstStep * batch * gh, batch * gh), gh,
-            ws.InitialState.AsSpan(pass.StateAt, batch * h), h, 1f, dWhh, h, ws.Pool);
+        int h = pass.Hidden, gh = pass.GateRows, width = pass.InputWidth, rows = pass.Rows;
+        ReadOnlySpan<float> dA = g.GateGradient.AsSpan(0, rows * gh); // [T, B, G*H]
+        LayerProducts.RecurrentWeightGradient(ws, dA, gh, gradients.AsSpan(weights.WeightHh.Offset, weights.WeightHh.Length), pass, ws.Pool);
 
         Span<float> sums = ws.BiasSum.AsSpan(0, gh);
         Reductions.ColumnSums(dA, rows, gh, sums, accumulate: false);

@@ -52,7 +52,7 @@ internal static class RecurrentLayer
             StepActivation? activate = ws.AllActive[t]
                 ? ws.StepActivation.Target(new Memory2D<float>(ws.LayerOutputs[layer], (t * batch * dh) + column, batch, h, dh - h))
                 : null;
-            StepProduct(ws, packed, recurrent, Transpose.Yes, ws.ActiveRows[t], h, hPrev, ldPrev, 1f, current, dh, activate);
+            LayerProducts.Step(ws, packed, recurrent, Transpose.Yes, ws.ActiveRows[t], h, h, hPrev, ldPrev, 1f, current, dh, activate);
             if (activate is null)
             {
                 ActivateRaggedStep(model.Shape.Nonlinearity, ws, pass, t, hPrev, ldPrev, current);
@@ -60,11 +60,7 @@ internal static class RecurrentLayer
         }
 
         // h_n: forward ends at t = T-1 (finished entries carried their last state there), reverse ends at t = 0.
-        int last = pass.StepAt(steps - 1);
-        for (int b = 0; b < batch; b++)
-        {
-            y.Slice((((last * batch) + b) * dh) + column, h).CopyTo(ws.FinalState.AsSpan(pass.StateAt + (b * h), h));
-        }
+        LayerProducts.StoreFinalState(ws, pass);
     }
 
     /// <summary>
@@ -163,7 +159,7 @@ internal static class RecurrentLayer
                 new Memory2D<float>(ws.LayerOutputs[pass.Layer], next * batch * h, batch, h, 0),
                 new Memory2D<float>(ws.PreActivationGradient, next * batch * h, batch, h, 0))
             : null;
-        StepProduct(ws, packed, recurrent, Transpose.No, batch, h, dAt, h, 0f, carried, h, finish);
+        LayerProducts.Step(ws, packed, recurrent, Transpose.No, batch, h, h, dAt, h, 0f, carried, h, finish);
         return finishNext;
     }
 
@@ -196,35 +192,13 @@ internal static class RecurrentLayer
             }
         }
 
-        StepProduct(ws, packed, recurrent, Transpose.No, active, h, dAt, h, 0f, carried, h, null);
+        LayerProducts.Step(ws, packed, recurrent, Transpose.No, active, h, h, dAt, h, 0f, carried, h, null);
         for (int b = 0; b < active; b++)
         {
             if (t >= ws.Lengths[b])
             {
                 ws.SavedCarry.AsSpan(b * h, h).CopyTo(carried.Slice(b * h, h));
             }
-        }
-    }
-
-    /// <summary>
-    /// C = A op(W_R) + beta C for a step's first <paramref name="rows"/> entries, then <paramref name="epilogue"/> on each
-    /// block: from the packed W_R when there is one (batch &gt; 1), else a matrix-vector product that reads W_R itself.
-    /// </summary>
-    private static void StepProduct(
-        RnnWorkspace ws, PackedMatrix? packed, ReadOnlySpan<float> recurrent, Transpose transR, int rows, int h,
-        ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc, IGemmEpilogue? epilogue)
-    {
-        if (packed is not null)
-        {
-            Gemm.Compute(Transpose.No, rows, 1f, a, lda, packed, beta, c, ldc, ws.Pool, epilogue);
-        }
-        else if (epilogue is not null)
-        {
-            Gemm.Compute(Transpose.No, transR, rows, h, h, 1f, a, lda, recurrent, h, beta, c, ldc, ws.Pool, epilogue);
-        }
-        else
-        {
-            Gemm.Compute(Transpose.No, transR, rows, h, h, 1f, a, lda, recurrent, h, beta, c, ldc, ws.Pool);
         }
     }
 
@@ -255,23 +229,10 @@ internal static class RecurrentLayer
         Elementwise.Axpy(1f, ws.BiasGradient.AsSpan(0, h), gradients.AsSpan(weights.BiasHh.Offset, h));
     }
 
-    /// <summary>dW_R += sum_t dA_t^T h_{t-1}: one GEMM over the steps whose h_{t-1} is in y, one for the step that reads h_0.</summary>
-    internal static void RecurrentWeightGradient(RnnWorkspace ws, float[] gradients, RecurrentTensors weights, LayerPass pass, WorkerPool? pool)
-    {
-        int h = pass.Hidden, dh = pass.OutputWidth, batch = pass.Batch, steps = pass.Steps;
-        ReadOnlySpan<float> dA = ws.PreActivationGradient.AsSpan(0, pass.Rows * h); // [T, B, H]
-        ReadOnlySpan<float> y = ws.LayerOutputs[pass.Layer].AsSpan(0, pass.Rows * dh); // [T, B, D*H]
-        ReadOnlySpan<float> h0 = ws.InitialState.AsSpan(pass.StateAt, batch * h); // [B, H]
-        Span<float> dWhh = gradients.AsSpan(weights.WeightHh.Offset, weights.WeightHh.Length); // [H, H]
-        if (steps > 1)
-        {
-            int dAStart = pass.Direction == 0 ? batch * h : 0;
-            int yStart = (pass.Direction == 0 ? 0 : batch * dh) + pass.Column;
-            Gemm.Compute(Transpose.Yes, Transpose.No, h, h, (steps - 1) * batch, 1f, dA[dAStart..], h, y[yStart..], dh, 1f, dWhh, h, pool);
-        }
-
-        Gemm.Compute(Transpose.Yes, Transpose.No, h, h, batch, 1f, dA.Slice(pass.StepAt(0) * batch * h, batch * h), h, h0, h, 1f, dWhh, h, pool);
-    }
+    /// <summary>dW_R += sum_t dA_t^T h_{t-1} from the Elman pass's dA.</summary>
+    internal static void RecurrentWeightGradient(RnnWorkspace ws, float[] gradients, RecurrentTensors weights, LayerPass pass, WorkerPool? pool) =>
+        LayerProducts.RecurrentWeightGradient(ws, ws.PreActivationGradient.AsSpan(0, pass.Rows * pass.Hidden), pass.Hidden,
+            gradients.AsSpan(weights.WeightHh.Offset, weights.WeightHh.Length), pass, pool);
 
     /// <summary>dW_F += dA^T X over all steps.</summary>
     internal static void InputWeightGradient(RnnWorkspace ws, float[] gradients, RecurrentTensors weights, LayerPass pass, WorkerPool? pool)

@@ -1,0 +1,61 @@
+using RnnKernels.Kernels;
+
+namespace RnnKernels;
+
+/// <summary>The products and copies both layer passes (Elman and gated) make the same way.</summary>
+internal static class LayerProducts
+{
+    /// <summary>
+    /// C = A op(W_R) + beta C for a step's first <paramref name="rows"/> entries (op(W_R) is k x n; W_R is stored
+    /// [G*H, H]), then <paramref name="epilogue"/> on each block: from the packed W_R when there is one (batch &gt; 1),
+    /// else a matrix-vector product that reads W_R itself.
+    /// </summary>
+    public static void Step(
+        RnnWorkspace ws, PackedMatrix? packed, ReadOnlySpan<float> recurrent, Transpose transR, int rows, int k, int n,
+        ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc, IGemmEpilogue? epilogue)
+    {
+        int ldr = transR == Transpose.Yes ? k : n;
+        if (packed is not null)
+        {
+            Gemm.Compute(Transpose.No, rows, 1f, a, lda, packed, beta, c, ldc, ws.Pool, epilogue);
+        }
+        else if (epilogue is not null)
+        {
+            Gemm.Compute(Transpose.No, transR, rows, n, k, 1f, a, lda, recurrent, ldr, beta, c, ldc, ws.Pool, epilogue);
+        }
+        else
+        {
+            Gemm.Compute(Transpose.No, transR, rows, n, k, 1f, a, lda, recurrent, ldr, beta, c, ldc, ws.Pool);
+        }
+    }
+
+    /// <summary>
+    /// dW_R += sum_t dA_t^T h_{t-1} for dA [T, B, gateRows]: one GEMM over the steps whose h_{t-1} is in the layer's
+    /// output, one for the step that reads h_0.
+    /// </summary>
+    public static void RecurrentWeightGradient(
+        RnnWorkspace ws, ReadOnlySpan<float> dA, int gateRows, Span<float> dWhh, LayerPass pass, WorkerPool? pool)
+    {
+        int h = pass.Hidden, dh = pass.OutputWidth, batch = pass.Batch, steps = pass.Steps;
+        ReadOnlySpan<float> y = ws.LayerOutputs[pass.Layer].AsSpan(0, pass.Rows * dh); // [T, B, D*H]
+        if (steps > 1)
+        {
+            int dAStart = pass.Direction == 0 ? batch * gateRows : 0;
+            int yStart = (pass.Direction == 0 ? 0 : batch * dh) + pass.Column;
+            Gemm.Compute(Transpose.Yes, Transpose.No, gateRows, h, (steps - 1) * batch, 1f, dA[dAStart..], gateRows, y[yStart..], dh, 1f, dWhh, h, pool);
+        }
+
+        Gemm.Compute(Transpose.Yes, Transpose.No, gateRows, h, batch, 1f, dA.Slice(pass.StepAt(0) * batch * gateRows, batch * gateRows), gateRows,
+            ws.InitialState.AsSpan(pass.StateAt, batch * h), h, 1f, dWhh, h, pool);
+    }
+
+    /// <summary>h_n: each entry's row at the pass's last step (finished entries carried their state there).</summary>
+    public static void StoreFinalState(RnnWorkspace ws, LayerPass pass)
+    {
+        int h = pass.Hidden, dh = pass.OutputWidth, last = pass.StepAt(pass.Steps - 1);
+        for (int b = 0; b < pass.Batch; b++)
+        {
+            ws.LayerOutputs[pass.Layer].AsSpan((((last * pass.Batch) + b) * dh) + pass.Column, h).CopyTo(ws.FinalState.AsSpan(pass.StateAt + (b * h), h));
+        }
+    }
+}
