@@ -54,51 +54,37 @@ public static class Activations
 
     internal static void Sigmoid(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
     {
-        CheckUnary(x, y);
+        SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
         ElementwiseDriver.Unary<SigmoidOperator>(path, x, y);
     }
 
     internal static void SigmoidBackward(IsaPath path, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        CheckBinary(y, dy, dx);
+        SpanChecks.BinaryMap(y, dy, dx, nameof(y), nameof(dy), nameof(dx));
         ElementwiseDriver.Binary<SigmoidBackwardOperator>(path, y, dy, dx);
     }
 
     internal static void Tanh(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
     {
-        CheckUnary(x, y);
+        SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
         ElementwiseDriver.Unary<TanhOperator>(path, x, y);
     }
 
     internal static void TanhBackward(IsaPath path, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        CheckBinary(y, dy, dx);
+        SpanChecks.BinaryMap(y, dy, dx, nameof(y), nameof(dy), nameof(dx));
         ElementwiseDriver.Binary<TanhBackwardOperator>(path, y, dy, dx);
     }
 
     internal static void Relu(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
     {
-        CheckUnary(x, y);
+        SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
         ElementwiseDriver.Unary<ReluOperator>(path, x, y);
     }
 
     internal static void ReluBackward(IsaPath path, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        CheckBinary(y, dy, dx);
+        SpanChecks.BinaryMap(y, dy, dx, nameof(y), nameof(dy), nameof(dx));
         ElementwiseDriver.Binary<ReluBackwardOperator>(path, y, dy, dx);
-    }
-
-    private static void CheckUnary(ReadOnlySpan<float> x, Span<float> y)
-    {
-        SpanChecks.DestinationLongEnough(x.Length, y.Length, nameof(y));
-        SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
-    }
-
-    private static void CheckBinary(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        SpanChecks.SameLength(y.Length, dy.Length, nameof(dy), nameof(y));
-        SpanChecks.DestinationLongEnough(y.Length, dx.Length, nameof(dx));
-        SpanChecks.NoPartialOverlap(y, dx, nameof(y), nameof(dx));
-        SpanChecks.NoPartialOverlap(dy, dx, nameof(dy), nameof(dx));
     }
 }

@@ -16,8 +16,7 @@ public static class Elementwise
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(ReadOnlySpan<float> x, float s, Span<float> y)
     {
-        SpanChecks.DestinationLongEnough(x.Length, y.Length, nameof(y));
-        SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
+        SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         nint i = 0;
@@ -44,8 +43,7 @@ public static class Elementwise
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddScalar(ReadOnlySpan<float> x, float s, Span<float> y)
     {
-        SpanChecks.DestinationLongEnough(x.Length, y.Length, nameof(y));
-        SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
+        SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         nint i = 0;
@@ -72,10 +70,7 @@ public static class Elementwise
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
     {
-        SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
-        SpanChecks.DestinationLongEnough(x.Length, z.Length, nameof(z));
-        SpanChecks.NoPartialOverlap(x, z, nameof(x), nameof(z));
-        SpanChecks.NoPartialOverlap(y, z, nameof(y), nameof(z));
+        SpanChecks.BinaryMap(x, y, z, nameof(x), nameof(y), nameof(z));
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float zr = ref MemoryMarshal.GetReference(z);
@@ -110,22 +105,14 @@ public static class Elementwise
 
     internal static void Multiply(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
     {
-        CheckBinary(x, y, z);
+        SpanChecks.BinaryMap(x, y, z, nameof(x), nameof(y), nameof(z));
         ElementwiseDriver.Binary<MultiplyOperator>(path, x, y, z);
     }
 
     internal static void Subtract(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
     {
-        CheckBinary(x, y, z);
+        SpanChecks.BinaryMap(x, y, z, nameof(x), nameof(y), nameof(z));
         ElementwiseDriver.Binary<SubtractOperator>(path, x, y, z);
-    }
-
-    private static void CheckBinary(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
-    {
-        SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
-        SpanChecks.DestinationLongEnough(x.Length, z.Length, nameof(z));
-        SpanChecks.NoPartialOverlap(x, z, nameof(x), nameof(z));
-        SpanChecks.NoPartialOverlap(y, z, nameof(y), nameof(z));
     }
 
     /// <summary>y[i] += alpha * x[i] (BLAS axpy).</summary>

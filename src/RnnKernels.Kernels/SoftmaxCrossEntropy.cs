@@ -49,8 +49,7 @@ public static class SoftmaxCrossEntropy
                 $"logits must hold targets.Length x classes = {rows} x {classes} values, but it has {logits.Length}.", nameof(logits));
         }
 
-        SpanChecks.DestinationLongEnough(logits.Length, dLogits.Length, nameof(dLogits));
-        SpanChecks.NoPartialOverlap(logits, dLogits, nameof(logits), nameof(dLogits));
+        SpanChecks.UnaryMap(logits, dLogits, nameof(logits), nameof(dLogits));
         foreach (int t in targets)
         {
             if (t >= classes)

@@ -30,4 +30,20 @@ internal static class SpanChecks
                 $"{outputName} overlaps {inputName} at an offset of {offset} elements; it may only alias it exactly (in place).", outputName);
         }
     }
+
+    /// <summary>An elementwise map y = f(x): y at least as long as x, aliasing x exactly or not at all.</summary>
+    public static void UnaryMap(ReadOnlySpan<float> x, ReadOnlySpan<float> y, string xName, string yName)
+    {
+        DestinationLongEnough(x.Length, y.Length, yName);
+        NoPartialOverlap(x, y, xName, yName);
+    }
+
+    /// <summary>An elementwise map z = f(x, y): x and y of one length, z at least as long, aliasing either exactly or not at all.</summary>
+    public static void BinaryMap(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, string xName, string yName, string zName)
+    {
+        SameLength(x.Length, y.Length, yName, xName);
+        DestinationLongEnough(x.Length, z.Length, zName);
+        NoPartialOverlap(x, z, xName, zName);
+        NoPartialOverlap(y, z, yName, zName);
+    }
 }
