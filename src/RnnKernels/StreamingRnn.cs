@@ -130,20 +130,19 @@ public sealed class StreamingRnn
             int width = shape.LayerInputSize(layer);
             Span<float> state = _state.AsSpan(layer * b * h, b * h);
             Span<float> a = _preActivation;
+
+            // a = x W_F^T + biases for all G gate blocks, as the engine's passes: the GRU's input side carries b_ih
+            // only (its b_hh goes onto the recurrent product, since b_hn sits inside r (...)), the others both.
+            Elementwise.BroadcastRows(View(w.BiasIh), shape.Cell == CellKind.Gru ? [] : View(w.BiasHh), b, a, gh);
+            Gemm.Compute(Transpose.No, Transpose.Yes, b, gh, width, 1f, x, width, View(w.WeightIh), width, 1f, a, gh);
             if (shape.Cell == CellKind.Rnn)
             {
-                Elementwise.BroadcastRows(View(w.BiasIh), View(w.BiasHh), b, a, h);
-                Gemm.Compute(Transpose.No, Transpose.Yes, b, h, width, 1f, x, width, View(w.WeightIh), width, 1f, a, h);
                 Gemm.Compute(Transpose.No, Transpose.Yes, b, h, h, 1f, state, h, View(w.WeightHh), h, 1f, a, h);
                 Activation.Forward(shape.Nonlinearity, a, state);
             }
             else
             {
-                // As the engine's gated pass: the LSTM's input projection carries both biases, the GRU's only b_ih
-                // (b_hh goes onto the recurrent product, since b_hn sits inside r (...)).
                 bool lstm = shape.Cell == CellKind.Lstm;
-                Elementwise.BroadcastRows(View(w.BiasIh), lstm ? View(w.BiasHh) : [], b, a, gh);
-                Gemm.Compute(Transpose.No, Transpose.Yes, b, gh, width, 1f, x, width, View(w.WeightIh), width, 1f, a, gh);
                 Span<float> r = _products;
                 if (!lstm)
                 {
