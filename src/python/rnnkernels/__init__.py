@@ -224,11 +224,14 @@ class Engine(_Handle):
     def h_n(self):
         return self._state("h_n", self._state_shape())
 
+    def _cell_state(self, which):
+        if self.model.cell != "lstm":
+            raise RuntimeError(f"{which} exists for an lstm only; this model's cell is {self.model.cell}")
+        return self._state(which, self._state_shape())
+
     @property
     def c_n(self):
-        if self.model.cell != "lstm":
-            raise RuntimeError(f"c_n exists for an lstm only; this model's cell is {self.model.cell}")
-        return self._state("c_n", self._state_shape())
+        return self._cell_state("c_n")
 
     @property
     def h0_grad(self):
@@ -236,9 +239,7 @@ class Engine(_Handle):
 
     @property
     def c0_grad(self):
-        if self.model.cell != "lstm":
-            raise RuntimeError(f"c0_grad exists for an lstm only; this model's cell is {self.model.cell}")
-        return self._state("c0_grad", self._state_shape())
+        return self._cell_state("c0_grad")
 
     @property
     def input_grad(self):
