@@ -166,7 +166,7 @@ public static class GatedCells
     private interface IGateStep
     {
         void At<TVector>(nint j, int n)
-            where TVector : struct, IGateVector<TVector>;
+            where TVector : struct, ILaneVector<TVector>;
     }
 
     private readonly ref struct LstmForwardStep(Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h)
@@ -180,7 +180,7 @@ public static class GatedCells
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void At<V>(nint j, int n)
-            where V : struct, IGateVector<V>
+            where V : struct, ILaneVector<V>
         {
             V i = V.Sigmoid(V.Load(ref _gates, j) + V.Load(ref _recurrent, j));
             V f = V.Sigmoid(V.Load(ref _gates, j + n) + V.Load(ref _recurrent, j + n));
@@ -208,7 +208,7 @@ public static class GatedCells
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void At<V>(nint j, int n)
-            where V : struct, IGateVector<V>
+            where V : struct, ILaneVector<V>
         {
             V i = V.Load(ref _gates, j), f = V.Load(ref _gates, j + n), g = V.Load(ref _gates, j + (2 * n)), o = V.Load(ref _gates, j + (3 * n));
             V dh = V.Load(ref _dh, j);
@@ -234,7 +234,7 @@ public static class GatedCells
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void At<V>(nint j, int n)
-            where V : struct, IGateVector<V>
+            where V : struct, ILaneVector<V>
         {
             V r = V.Sigmoid(V.Load(ref _gates, j) + V.Load(ref _recurrent, j));
             V z = V.Sigmoid(V.Load(ref _gates, j + n) + V.Load(ref _recurrent, j + n));
@@ -261,7 +261,7 @@ public static class GatedCells
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void At<V>(nint j, int n)
-            where V : struct, IGateVector<V>
+            where V : struct, ILaneVector<V>
         {
             V r = V.Load(ref _gates, j), z = V.Load(ref _gates, j + n), newGate = V.Load(ref _gates, j + (2 * n));
             V dh = V.Load(ref _dh, j);

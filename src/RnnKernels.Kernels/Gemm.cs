@@ -214,12 +214,12 @@ public static unsafe class Gemm
         {
             if (transA == Transpose.No || k == 1)
             {
-                Gemv.Run(transB, n, k, alpha, pa, pb, ldb, beta, pc, path != IsaPath.Scalar);
+                Gemv.Run(path, transB, n, k, alpha, pa, pb, ldb, beta, pc);
                 return;
             }
 
             GemmScratch scratch = GemmScratch.Rent();
-            Gemv.Run(transB, n, k, alpha, Gather(scratch, pa, lda, k), pb, ldb, beta, pc, path != IsaPath.Scalar);
+            Gemv.Run(path, transB, n, k, alpha, Gather(scratch, pa, lda, k), pb, ldb, beta, pc);
             GemmScratch.Return(scratch);
             return;
         }

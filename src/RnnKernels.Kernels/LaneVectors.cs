@@ -4,21 +4,37 @@ using System.Runtime.Intrinsics;
 namespace RnnKernels.Kernels;
 
 /// <summary>
-/// The arithmetic the fused gate kernels need, over one vector width, so each kernel is written once
-/// (<see cref="GatedCells"/>) and the JIT specialises it per struct: <see cref="Lanes16"/> (AVX-512),
+/// The arithmetic the fused gate kernels and the matrix-vector products need, over one vector width, so each kernel
+/// is written once (<see cref="GatedCells"/>, <see cref="Gemv"/>) and the JIT specialises it per struct:
+/// <see cref="Lanes16"/> (AVX-512),
 /// <see cref="Lanes8"/> (AVX2), <see cref="Lanes4"/> (NEON and portable 128-bit) and <see cref="Lanes1"/> (the scalar
 /// reference, also the tail of the wider ones). Sigmoid and tanh are the activation operators' own.
 /// </summary>
-internal interface IGateVector<TSelf>
-    where TSelf : struct, IGateVector<TSelf>
+internal interface ILaneVector<TSelf>
+    where TSelf : struct, ILaneVector<TSelf>
 {
     static abstract int Count { get; }
 
     static abstract TSelf Load(ref float source, nint offset);
 
+    /// <summary>Loads from a pointer: kernels on pinned memory keep native pointers, which stay in registers.</summary>
+    static abstract unsafe TSelf Load(float* source);
+
+    /// <summary>Stores to a pointer.</summary>
+    static abstract unsafe void Store(TSelf value, float* target);
+
     static abstract void Store(TSelf value, ref float target, nint offset);
 
     static abstract TSelf One { get; }
+
+    /// <summary>Every lane set to <paramref name="value"/>.</summary>
+    static abstract TSelf Broadcast(float value);
+
+    /// <summary>a * b + c, fused where the tier has FMA (<see cref="Simd"/>).</summary>
+    static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+
+    /// <summary>The sum of the lanes.</summary>
+    static abstract float Sum(TSelf value);
 
     static abstract TSelf operator +(TSelf a, TSelf b);
 
@@ -38,7 +54,7 @@ internal interface IGateVector<TSelf>
 }
 
 /// <summary>Sixteen lanes (AVX-512).</summary>
-internal readonly struct Lanes16(Vector512<float> v) : IGateVector<Lanes16>
+internal readonly struct Lanes16(Vector512<float> v) : ILaneVector<Lanes16>
 {
     private readonly Vector512<float> _v = v;
 
@@ -51,6 +67,21 @@ internal readonly struct Lanes16(Vector512<float> v) : IGateVector<Lanes16>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lanes16 value, ref float target, nint offset) => value._v.StoreUnsafe(ref target, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Lanes16 Load(float* source) => new(Vector512.Load(source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Store(Lanes16 value, float* target) => value._v.Store(target);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 Broadcast(float value) => new(Vector512.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 MultiplyAdd(Lanes16 a, Lanes16 b, Lanes16 c) => new(Simd.MultiplyAdd(a._v, b._v, c._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Lanes16 value) => Vector512.Sum(value._v);
 
     public static Lanes16 operator +(Lanes16 a, Lanes16 b) => new(a._v + b._v);
 
@@ -72,7 +103,7 @@ internal readonly struct Lanes16(Vector512<float> v) : IGateVector<Lanes16>
 }
 
 /// <summary>Eight lanes (AVX2).</summary>
-internal readonly struct Lanes8(Vector256<float> v) : IGateVector<Lanes8>
+internal readonly struct Lanes8(Vector256<float> v) : ILaneVector<Lanes8>
 {
     private readonly Vector256<float> _v = v;
 
@@ -85,6 +116,21 @@ internal readonly struct Lanes8(Vector256<float> v) : IGateVector<Lanes8>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lanes8 value, ref float target, nint offset) => value._v.StoreUnsafe(ref target, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Lanes8 Load(float* source) => new(Vector256.Load(source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Store(Lanes8 value, float* target) => value._v.Store(target);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 Broadcast(float value) => new(Vector256.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 MultiplyAdd(Lanes8 a, Lanes8 b, Lanes8 c) => new(Simd.MultiplyAdd(a._v, b._v, c._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Lanes8 value) => Vector256.Sum(value._v);
 
     public static Lanes8 operator +(Lanes8 a, Lanes8 b) => new(a._v + b._v);
 
@@ -106,7 +152,7 @@ internal readonly struct Lanes8(Vector256<float> v) : IGateVector<Lanes8>
 }
 
 /// <summary>Four lanes (NEON, and the portable 128-bit path).</summary>
-internal readonly struct Lanes4(Vector128<float> v) : IGateVector<Lanes4>
+internal readonly struct Lanes4(Vector128<float> v) : ILaneVector<Lanes4>
 {
     private readonly Vector128<float> _v = v;
 
@@ -119,6 +165,21 @@ internal readonly struct Lanes4(Vector128<float> v) : IGateVector<Lanes4>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lanes4 value, ref float target, nint offset) => value._v.StoreUnsafe(ref target, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Lanes4 Load(float* source) => new(Vector128.Load(source));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Store(Lanes4 value, float* target) => value._v.Store(target);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 Broadcast(float value) => new(Vector128.Create(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 MultiplyAdd(Lanes4 a, Lanes4 b, Lanes4 c) => new(Simd.MultiplyAdd(a._v, b._v, c._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Lanes4 value) => Vector128.Sum(value._v);
 
     public static Lanes4 operator +(Lanes4 a, Lanes4 b) => new(a._v + b._v);
 
@@ -140,7 +201,7 @@ internal readonly struct Lanes4(Vector128<float> v) : IGateVector<Lanes4>
 }
 
 /// <summary>One lane: the scalar reference operators.</summary>
-internal readonly struct Lanes1(float v) : IGateVector<Lanes1>
+internal readonly struct Lanes1(float v) : ILaneVector<Lanes1>
 {
     private readonly float _v = v;
 
@@ -153,6 +214,16 @@ internal readonly struct Lanes1(float v) : IGateVector<Lanes1>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lanes1 value, ref float target, nint offset) => Unsafe.Add(ref target, offset) = value._v;
+
+    public static unsafe Lanes1 Load(float* source) => new(*source);
+
+    public static unsafe void Store(Lanes1 value, float* target) => *target = value._v;
+
+    public static Lanes1 Broadcast(float value) => new(value);
+
+    public static Lanes1 MultiplyAdd(Lanes1 a, Lanes1 b, Lanes1 c) => new((a._v * b._v) + c._v);
+
+    public static float Sum(Lanes1 value) => value._v;
 
     public static Lanes1 operator +(Lanes1 a, Lanes1 b) => new(a._v + b._v);
 
