@@ -25,4 +25,13 @@ internal static class GemmGeometry
         IsaPath.Vector128 => GemmKernelVector128.KC,
         _ => GemmKernelScalar.KC,
     };
+
+    /// <summary>Float lanes of the path's vectors, the unit of the M = 1 product's column blocks (<see cref="Gemv"/>).</summary>
+    public static int Lanes(IsaPath path) => path switch
+    {
+        IsaPath.Avx512 => Lanes16.Count,
+        IsaPath.Avx2Fma => Lanes8.Count,
+        IsaPath.Neon or IsaPath.Vector128 => Lanes4.Count,
+        _ => Lanes1.Count,
+    };
 }

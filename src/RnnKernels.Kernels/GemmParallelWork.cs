@@ -1,12 +1,11 @@
-using System.Numerics;
-
 namespace RnnKernels.Kernels;
 
 /// <summary>
 /// Splits one GEMM over a <see cref="WorkerPool"/> by output strips. Strip boundaries fall on multiples of the
-/// micro-kernel's tile (NR columns or MR rows; 4 vectors of columns for the M = 1 path), so every element sees the
-/// same tile, the same k order and the same edge handling as on one thread: bitwise identical results for any
-/// thread count. One instance per pool, reused (no allocation per call).
+/// micro-kernel's tile (NR columns or MR rows; 4 vectors of columns for the M = 1 path, whose last strip is never
+/// narrower than one vector, as the columns short of a vector are computed as the row's last full vector), so every
+/// element sees the same tile, the same k order and the same edge handling as on one thread: bitwise identical
+/// results for any thread count. One instance per pool, reused (no allocation per call).
 /// </summary>
 internal sealed unsafe class GemmParallelWork : IParallelWork
 {
@@ -15,7 +14,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
 
     private IsaPath _path;
     private Transpose _transA, _transB;
-    private int _m, _n, _k, _chunk;
+    private int _m, _n, _k, _chunk, _parts;
     private float _alpha, _beta;
     private float* _a, _b, _c;
     private nint _lda, _ldb, _ldc;
@@ -42,7 +41,8 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
     public int Partition(int threads)
     {
         (int mr, int nr) = GemmGeometry.Tile(_path);
-        int columnGrain = _m == 1 ? 4 * Vector<float>.Count : nr;
+        int lanes = GemmGeometry.Lanes(_path);
+        int columnGrain = _m == 1 ? 4 * lanes : nr;
         int columnStrips = (_n + columnGrain - 1) / columnGrain;
         int rowStrips = (_m + mr - 1) / mr;
         // A column split makes every thread pack all of A, a row split makes every thread pack all of B: duplicate
@@ -55,7 +55,13 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         int parts = Math.Min(threads, strips);
         _chunk = (strips + parts - 1) / parts * grain;
         int extent = _splitColumns ? _n : _m;
-        return (extent + _chunk - 1) / _chunk;
+        _parts = (extent + _chunk - 1) / _chunk;
+        if (_m == 1 && _parts > 1 && extent - ((_parts - 1) * _chunk) < lanes)
+        {
+            _parts--; // The short last strip joins the one before it (see the remark on the M = 1 path above).
+        }
+
+        return _parts;
     }
 
     public void Execute(int part, int parts)
@@ -63,7 +69,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         int start = part * _chunk;
         if (_splitColumns)
         {
-            int count = Math.Min(_n, start + _chunk) - start;
+            int count = part == _parts - 1 ? _n - start : _chunk;
             float* b = _transB == Transpose.No ? _b + start : _b + (start * _ldb);
             PackedPanels packedB = _packedB.Data == null ? default : _packedB.From(start);
             Gemm.Serial(_path, _transA, _transB, _m, count, _k, _alpha, _a, _lda, b, _ldb, _beta, _c + start, _ldc, packedB: packedB);

@@ -56,6 +56,8 @@ public sealed class ParallelKernelTests
 
     [Theory]
     [InlineData(1, 7000, 90)] // M = 1: column strips of the GEMV.
+    [InlineData(1, 65, 8100)] // M = 1 whose last strip would be one column (AVX2, two threads): it joins the one before.
+    [InlineData(1, 129, 4100)] // The same on AVX-512 (strips of 64 columns).
     [InlineData(150, 333, 90)] // Wide: column strips.
     [InlineData(333, 64, 90)] // Tall: row strips.
     [InlineData(150, 333, 0)] // k = 0: C = beta C, still final block by block.
