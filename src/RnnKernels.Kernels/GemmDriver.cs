@@ -72,7 +72,7 @@ internal static unsafe class GemmDriver<TKernel>
                             {
                                 TKernel.Run(kc, panelA, panelB, cTile, ldc, alpha, betaBlock);
                             }
-                            else
+                            else if (nr != nrSize || !TKernel.TryRunRows(mr, kc, panelA, panelB, cTile, ldc, alpha, betaBlock))
                             {
                                 TKernel.Run(kc, panelA, panelB, tile, nrSize, alpha, 0f);
                                 MergeEdge(tile, nrSize, mr, nr, betaBlock, cTile, ldc);

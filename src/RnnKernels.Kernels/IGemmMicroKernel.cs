@@ -33,4 +33,21 @@ internal unsafe interface IGemmMicroKernel
     /// <param name="alpha">Scale of the product.</param>
     /// <param name="beta">Scale of the existing C.</param>
     static abstract void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+
+    /// <summary>
+    /// The same product for the first <paramref name="rows"/> &lt; MR rows of the tile (the A panel still holds MR
+    /// values per k step), written to C directly, when the kernel has a shape for that many rows; returns false (and
+    /// touches nothing) otherwise, and the driver computes a whole tile aside and merges its valid part. Every element
+    /// is computed as in <see cref="Run"/>: the same k order, fused multiply-adds and alpha/beta update.
+    /// </summary>
+    /// <param name="rows">Valid rows of the tile, 1 to MR - 1.</param>
+    /// <param name="kc">Depth of the product.</param>
+    /// <param name="a">Packed A micro-panel: MR values per k step.</param>
+    /// <param name="b">Packed B micro-panel: NR contiguous values per k step.</param>
+    /// <param name="c">Top-left element of the C tile.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="beta">Scale of the existing C.</param>
+    /// <returns>True when the rows were computed.</returns>
+    static virtual bool TryRunRows(int rows, nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) => false;
 }
