@@ -7,8 +7,7 @@ namespace RnnKernels.Kernels;
 /// <summary>
 /// AVX2+FMA 6x16 micro-kernel (the BLIS Haswell shape): 12 ymm accumulators, two B loads and one broadcast per k
 /// step, so 12 FMAs per 3 loads. Blocking: an A block of MC x KC (144 KiB) lives in L2, a B micro-panel of
-/// KC x NR (16 KiB) in L1. A last row tile of four rows (batches of 16 and 64 end in one) has its own 4x16 kernel
-/// instead of a whole tile computed aside: a third fewer FMAs on that tile and no merge pass.
+/// KC x NR (16 KiB) in L1. A last row tile of fewer than six rows has a kernel of its own height.
 /// </summary>
 internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
 {
@@ -27,6 +26,13 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        // The C tile is fetched while the k loop runs, so the update at the end does not wait on memory.
+        for (nint i = 0; i < MR; i++)
+        {
+            Sse.Prefetch0(c + (i * ldc));
+            Sse.Prefetch0(c + (i * ldc) + 15);
+        }
+
         // Unrolled by two k steps: halves the loop overhead against the 24 FMAs per iteration.
         nint p = 0;
         for (; p + 1 < kc; p += 2)
@@ -76,16 +82,42 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
         Update(c + (5 * ldc) + 8, c51, va, vb);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// A last row tile of 1 to 5 rows gets a kernel of its own height, written to C directly: a batch of 8 ends in a
+    /// tile of two rows, which a whole 6-row tile would compute at three times the cost and then merge.
+    /// </summary>
     public static bool TryRunRows(int rows, nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
-        if (rows != 4)
+        switch (rows)
         {
-            return false;
+            case 1:
+                RunRows<Rows1>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 2:
+                RunRows<Rows2>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 3:
+                RunRows<Rows3>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 4:
+                RunRows<Rows4>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 5:
+                RunRows<Rows5>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            default:
+                return false;
         }
+    }
 
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
-        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+    /// <summary>The 6x16 kernel cut to TRows.Count rows (a JIT-time constant, so the unused rows vanish).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRows<TRows>(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+        where TRows : struct, IRowCount
+    {
+        int rows = TRows.Count;
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default;
         for (nint p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Avx.LoadVector256(b);
@@ -93,15 +125,34 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
             Vector256<float> ai = Vector256.Create(a[0]);
             c00 = Fma.MultiplyAdd(ai, b0, c00);
             c01 = Fma.MultiplyAdd(ai, b1, c01);
-            ai = Vector256.Create(a[1]);
-            c10 = Fma.MultiplyAdd(ai, b0, c10);
-            c11 = Fma.MultiplyAdd(ai, b1, c11);
-            ai = Vector256.Create(a[2]);
-            c20 = Fma.MultiplyAdd(ai, b0, c20);
-            c21 = Fma.MultiplyAdd(ai, b1, c21);
-            ai = Vector256.Create(a[3]);
-            c30 = Fma.MultiplyAdd(ai, b0, c30);
-            c31 = Fma.MultiplyAdd(ai, b1, c31);
+            if (rows > 1)
+            {
+                ai = Vector256.Create(a[1]);
+                c10 = Fma.MultiplyAdd(ai, b0, c10);
+                c11 = Fma.MultiplyAdd(ai, b1, c11);
+            }
+
+            if (rows > 2)
+            {
+                ai = Vector256.Create(a[2]);
+                c20 = Fma.MultiplyAdd(ai, b0, c20);
+                c21 = Fma.MultiplyAdd(ai, b1, c21);
+            }
+
+            if (rows > 3)
+            {
+                ai = Vector256.Create(a[3]);
+                c30 = Fma.MultiplyAdd(ai, b0, c30);
+                c31 = Fma.MultiplyAdd(ai, b1, c31);
+            }
+
+            if (rows > 4)
+            {
+                ai = Vector256.Create(a[4]);
+                c40 = Fma.MultiplyAdd(ai, b0, c40);
+                c41 = Fma.MultiplyAdd(ai, b1, c41);
+            }
+
             a += MR;
             b += NR;
         }
@@ -110,13 +161,29 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
         Vector256<float> vb = Vector256.Create(beta);
         Write(c, c00, va, vb, beta);
         Write(c + 8, c01, va, vb, beta);
-        Write(c + ldc, c10, va, vb, beta);
-        Write(c + ldc + 8, c11, va, vb, beta);
-        Write(c + (2 * ldc), c20, va, vb, beta);
-        Write(c + (2 * ldc) + 8, c21, va, vb, beta);
-        Write(c + (3 * ldc), c30, va, vb, beta);
-        Write(c + (3 * ldc) + 8, c31, va, vb, beta);
-        return true;
+        if (rows > 1)
+        {
+            Write(c + ldc, c10, va, vb, beta);
+            Write(c + ldc + 8, c11, va, vb, beta);
+        }
+
+        if (rows > 2)
+        {
+            Write(c + (2 * ldc), c20, va, vb, beta);
+            Write(c + (2 * ldc) + 8, c21, va, vb, beta);
+        }
+
+        if (rows > 3)
+        {
+            Write(c + (3 * ldc), c30, va, vb, beta);
+            Write(c + (3 * ldc) + 8, c31, va, vb, beta);
+        }
+
+        if (rows > 4)
+        {
+            Write(c + (4 * ldc), c40, va, vb, beta);
+            Write(c + (4 * ldc) + 8, c41, va, vb, beta);
+        }
     }
 
     /// <summary>One k step: two B vectors times six broadcast A values into the 6 x 16 accumulator tile.</summary>

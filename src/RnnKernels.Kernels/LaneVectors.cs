@@ -83,10 +83,13 @@ internal readonly struct Lanes16(Vector512<float> v) : ILaneVector<Lanes16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Lanes16 value) => Vector512.Sum(value._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 operator +(Lanes16 a, Lanes16 b) => new(a._v + b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 operator -(Lanes16 a, Lanes16 b) => new(a._v - b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 operator *(Lanes16 a, Lanes16 b) => new(a._v * b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -132,10 +135,13 @@ internal readonly struct Lanes8(Vector256<float> v) : ILaneVector<Lanes8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Lanes8 value) => Vector256.Sum(value._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator +(Lanes8 a, Lanes8 b) => new(a._v + b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator -(Lanes8 a, Lanes8 b) => new(a._v - b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator *(Lanes8 a, Lanes8 b) => new(a._v * b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -181,10 +187,13 @@ internal readonly struct Lanes4(Vector128<float> v) : ILaneVector<Lanes4>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Lanes4 value) => Vector128.Sum(value._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator +(Lanes4 a, Lanes4 b) => new(a._v + b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator -(Lanes4 a, Lanes4 b) => new(a._v - b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator *(Lanes4 a, Lanes4 b) => new(a._v * b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -225,10 +234,13 @@ internal readonly struct Lanes1(float v) : ILaneVector<Lanes1>
 
     public static float Sum(Lanes1 value) => value._v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator +(Lanes1 a, Lanes1 b) => new(a._v + b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator -(Lanes1 a, Lanes1 b) => new(a._v - b._v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator *(Lanes1 a, Lanes1 b) => new(a._v * b._v);
 
     public static Lanes1 Sigmoid(Lanes1 x) => new(SigmoidOperator.Invoke(x._v));
