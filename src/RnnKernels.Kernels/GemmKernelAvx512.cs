@@ -8,6 +8,11 @@ namespace RnnKernels.Kernels;
 /// AVX-512 8x32 micro-kernel: 16 zmm accumulators, two B loads and eight broadcasts per k step, so each broadcast
 /// feeds 32 lanes of FMA (twice the AVX2 kernel's) and the loop issues half the instructions per flop.
 /// </summary>
+/// <remarks>
+/// One body, <see cref="RunRows{TRows}"/>, serves the whole tile and a last row tile of fewer rows (a batch of
+/// 25 ends in one of one row), which would otherwise be computed as a whole tile aside and merged. Each element is
+/// computed the same way in both: the same k order, fused multiply-adds and alpha/beta update.
+/// </remarks>
 internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
 {
     public static int MR => 8;
@@ -20,11 +25,56 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
 
     public static int NC => 3072;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
+        RunRows<Rows8>(kc, a, b, c, ldc, alpha, beta);
+
+    public static bool TryRunRows(int rows, nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        switch (rows)
+        {
+            case 1:
+                RunRows<Rows1>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 2:
+                RunRows<Rows2>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 3:
+                RunRows<Rows3>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 4:
+                RunRows<Rows4>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 5:
+                RunRows<Rows5>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 6:
+                RunRows<Rows6>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            case 7:
+                RunRows<Rows7>(kc, a, b, c, ldc, alpha, beta);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The 8x32 tile cut to TRows.Count rows (a JIT-time constant, so the unused rows' registers and FMAs vanish).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunRows<TRows>(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+        where TRows : struct, IRowCount
+    {
+        int rows = TRows.Count;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+
+        // The C tile is fetched while the k loop runs, so the update at the end does not wait on memory.
+        for (nint i = 0; i < rows; i++)
+        {
+            Sse.Prefetch0(c + (i * ldc));
+            Sse.Prefetch0(c + (i * ldc) + 31);
+        }
+
         for (nint p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Avx512F.LoadVector512(b);
@@ -32,27 +82,49 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
             Vector512<float> ai = Vector512.Create(a[0]);
             c00 = Avx512F.FusedMultiplyAdd(ai, b0, c00);
             c01 = Avx512F.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector512.Create(a[1]);
-            c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10);
-            c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector512.Create(a[2]);
-            c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20);
-            c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector512.Create(a[3]);
-            c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30);
-            c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector512.Create(a[4]);
-            c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40);
-            c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector512.Create(a[5]);
-            c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
-            c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
-            ai = Vector512.Create(a[6]);
-            c60 = Avx512F.FusedMultiplyAdd(ai, b0, c60);
-            c61 = Avx512F.FusedMultiplyAdd(ai, b1, c61);
-            ai = Vector512.Create(a[7]);
-            c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70);
-            c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
+            if (rows > 1)
+            {
+                ai = Vector512.Create(a[1]);
+                c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10);
+                c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
+            }
+            if (rows > 2)
+            {
+                ai = Vector512.Create(a[2]);
+                c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20);
+                c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
+            }
+            if (rows > 3)
+            {
+                ai = Vector512.Create(a[3]);
+                c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30);
+                c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
+            }
+            if (rows > 4)
+            {
+                ai = Vector512.Create(a[4]);
+                c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40);
+                c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
+            }
+            if (rows > 5)
+            {
+                ai = Vector512.Create(a[5]);
+                c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
+                c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
+            }
+            if (rows > 6)
+            {
+                ai = Vector512.Create(a[6]);
+                c60 = Avx512F.FusedMultiplyAdd(ai, b0, c60);
+                c61 = Avx512F.FusedMultiplyAdd(ai, b1, c61);
+            }
+            if (rows > 7)
+            {
+                ai = Vector512.Create(a[7]);
+                c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70);
+                c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
+            }
+
             a += MR;
             b += NR;
         }
@@ -61,13 +133,34 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
         Vector512<float> vb = Vector512.Create(beta);
         bool overwrite = beta == 0f;
         StoreRow(c, c00, c01, va, vb, overwrite);
-        StoreRow(c + ldc, c10, c11, va, vb, overwrite);
-        StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
-        StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
-        StoreRow(c + (4 * ldc), c40, c41, va, vb, overwrite);
-        StoreRow(c + (5 * ldc), c50, c51, va, vb, overwrite);
-        StoreRow(c + (6 * ldc), c60, c61, va, vb, overwrite);
-        StoreRow(c + (7 * ldc), c70, c71, va, vb, overwrite);
+        if (rows > 1)
+        {
+            StoreRow(c + ldc, c10, c11, va, vb, overwrite);
+        }
+        if (rows > 2)
+        {
+            StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
+        }
+        if (rows > 3)
+        {
+            StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
+        }
+        if (rows > 4)
+        {
+            StoreRow(c + (4 * ldc), c40, c41, va, vb, overwrite);
+        }
+        if (rows > 5)
+        {
+            StoreRow(c + (5 * ldc), c50, c51, va, vb, overwrite);
+        }
+        if (rows > 6)
+        {
+            StoreRow(c + (6 * ldc), c60, c61, va, vb, overwrite);
+        }
+        if (rows > 7)
+        {
+            StoreRow(c + (7 * ldc), c70, c71, va, vb, overwrite);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -76,12 +169,12 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
     {
         if (overwrite)
         {
+            // beta == 0 must not read C: it may hold NaN from a pooled buffer.
             Avx512F.Store(c, s0 * alpha);
             Avx512F.Store(c + 16, s1 * alpha);
         }
         else
         {
-            // beta == 0 never reaches here, so C is only read when it contributes.
             Avx512F.Store(c, Avx512F.FusedMultiplyAdd(beta, Avx512F.LoadVector512(c), s0 * alpha));
             Avx512F.Store(c + 16, Avx512F.FusedMultiplyAdd(beta, Avx512F.LoadVector512(c + 16), s1 * alpha));
         }
