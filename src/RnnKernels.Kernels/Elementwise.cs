@@ -1,11 +1,12 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace RnnKernels.Kernels;
 
 /// <summary>Elementwise vector updates the engine builds on (scaling, axpy, bias rows). Stateless and allocation-free.</summary>
-/// <remarks>Written on <see cref="Vector{T}"/>, which is 256-bit under AVX2 and 128-bit under SSE or NEON.</remarks>
+/// <remarks>
+/// Every map runs on the tier it is given through <see cref="ElementwiseDriver"/> and its one tail policy; the public
+/// entry points give <see cref="KernelPaths.Best"/>.
+/// </remarks>
 public static class Elementwise
 {
     /// <summary>y[i] = s * x[i]. <paramref name="y"/> may be <paramref name="x"/>.</summary>
@@ -13,81 +14,21 @@ public static class Elementwise
     /// <param name="s">Scale.</param>
     /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scale(ReadOnlySpan<float> x, float s, Span<float> y)
-    {
-        SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        nint i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<float> vs = new(s);
-            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                (Vector.LoadUnsafe(ref xr, (nuint)i) * vs).StoreUnsafe(ref yr, (nuint)i);
-            }
-        }
-
-        for (; i < x.Length; i++)
-        {
-            Unsafe.Add(ref yr, i) = Unsafe.Add(ref xr, i) * s;
-        }
-    }
+    public static void Scale(ReadOnlySpan<float> x, float s, Span<float> y) => Scale(KernelPaths.Best, x, s, y);
 
     /// <summary>y[i] = x[i] + s. <paramref name="y"/> may be <paramref name="x"/>.</summary>
     /// <param name="x">Inputs.</param>
     /// <param name="s">Value added.</param>
     /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void AddScalar(ReadOnlySpan<float> x, float s, Span<float> y)
-    {
-        SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        nint i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<float> vs = new(s);
-            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                (Vector.LoadUnsafe(ref xr, (nuint)i) + vs).StoreUnsafe(ref yr, (nuint)i);
-            }
-        }
-
-        for (; i < x.Length; i++)
-        {
-            Unsafe.Add(ref yr, i) = Unsafe.Add(ref xr, i) + s;
-        }
-    }
+    public static void AddScalar(ReadOnlySpan<float> x, float s, Span<float> y) => AddScalar(KernelPaths.Best, x, s, y);
 
     /// <summary>z[i] = x[i] + y[i]. <paramref name="z"/> may be either input.</summary>
     /// <param name="x">First addend.</param>
     /// <param name="y">Second addend, same length.</param>
     /// <param name="z">Sums (at least as long as <paramref name="x"/>).</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
-    {
-        SpanChecks.BinaryMap(x, y, z, nameof(x), nameof(y), nameof(z));
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        ref float zr = ref MemoryMarshal.GetReference(z);
-        nint i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                (Vector.LoadUnsafe(ref xr, (nuint)i) + Vector.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
-            }
-        }
-
-        for (; i < x.Length; i++)
-        {
-            Unsafe.Add(ref zr, i) = Unsafe.Add(ref xr, i) + Unsafe.Add(ref yr, i);
-        }
-    }
+    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => Add(KernelPaths.Best, x, y, z);
 
     /// <summary>z[i] = x[i] * y[i]. <paramref name="z"/> may be either input.</summary>
     /// <param name="x">First factor.</param>
@@ -115,34 +56,37 @@ public static class Elementwise
         ElementwiseDriver.Binary<SubtractOperator>(path, x, y, z);
     }
 
-    /// <summary>y[i] += alpha * x[i] (BLAS axpy).</summary>
+    internal static void Scale(IsaPath path, ReadOnlySpan<float> x, float s, Span<float> y)
+    {
+        SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
+        ElementwiseDriver.SpanScalar<ScaleOperator>(path, x, s, y);
+    }
+
+    internal static void AddScalar(IsaPath path, ReadOnlySpan<float> x, float s, Span<float> y)
+    {
+        SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
+        ElementwiseDriver.SpanScalar<AddScalarOperator>(path, x, s, y);
+    }
+
+    internal static void Add(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        SpanChecks.BinaryMap(x, y, z, nameof(x), nameof(y), nameof(z));
+        ElementwiseDriver.Binary<AddOperator>(path, x, y, z);
+    }
+
+    internal static void Axpy(IsaPath path, float alpha, ReadOnlySpan<float> x, Span<float> y)
+    {
+        SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
+        SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
+        ElementwiseDriver.SpanSpanScalar<AxpyOperator>(path, x, y, alpha, y);
+    }
+
+    /// <summary>y[i] += alpha * x[i] (BLAS axpy), with one rounding where the tier has FMA.</summary>
     /// <param name="alpha">Scale of x.</param>
     /// <param name="x">Inputs.</param>
     /// <param name="y">Accumulated in place; same length as <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
-    {
-        SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
-        SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(y);
-        nint i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<float> va = new(alpha);
-            for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                Vector.MultiplyAddEstimate(va, Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i))
-                    .StoreUnsafe(ref yr, (nuint)i);
-            }
-        }
-
-        for (; i < x.Length; i++)
-        {
-            Unsafe.Add(ref yr, i) += alpha * Unsafe.Add(ref xr, i);
-        }
-    }
+    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y) => Axpy(KernelPaths.Best, alpha, x, y);
 
     /// <summary>
     /// Sets every row of the rows x n matrix <paramref name="c"/> (row stride <paramref name="ldc"/>) to

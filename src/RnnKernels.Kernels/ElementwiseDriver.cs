@@ -199,4 +199,107 @@ internal static class ElementwiseDriver
             Unsafe.Add(ref zr, i) = TOp.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
         }
     }
+
+    /// <summary>y[i] = TOp(x[i], s) for i &lt; x.Length on the given path. Validated by the caller.</summary>
+    public static void SpanScalar<TOp>(IsaPath path, ReadOnlySpan<float> x, float s, Span<float> y)
+        where TOp : ISpanScalarOperator
+    {
+        switch (path)
+        {
+            case IsaPath.Avx512:
+                SpanScalar<TOp, Lanes16>(x, s, y);
+                break;
+            case IsaPath.Avx2Fma:
+                SpanScalar<TOp, Lanes8>(x, s, y);
+                break;
+            case IsaPath.Vector128 or IsaPath.Neon:
+                SpanScalar<TOp, Lanes4>(x, s, y);
+                break;
+            default:
+                SpanScalar<TOp, Lanes1>(x, s, y);
+                break;
+        }
+    }
+
+    /// <summary>z[i] = TOp(x[i], y[i], s) for i &lt; x.Length on the given path. Validated by the caller.</summary>
+    public static void SpanSpanScalar<TOp>(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, float s, Span<float> z)
+        where TOp : ISpanSpanScalarOperator
+    {
+        switch (path)
+        {
+            case IsaPath.Avx512:
+                SpanSpanScalar<TOp, Lanes16>(x, y, s, z);
+                break;
+            case IsaPath.Avx2Fma:
+                SpanSpanScalar<TOp, Lanes8>(x, y, s, z);
+                break;
+            case IsaPath.Vector128 or IsaPath.Neon:
+                SpanSpanScalar<TOp, Lanes4>(x, y, s, z);
+                break;
+            default:
+                SpanSpanScalar<TOp, Lanes1>(x, y, s, z);
+                break;
+        }
+    }
+
+    /// <summary>The span-scalar loop over one lane width, with the tail policy of the others (see the class remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SpanScalar<TOp, V>(ReadOnlySpan<float> x, float s, Span<float> y)
+        where TOp : ISpanScalarOperator
+        where V : struct, ILaneVector<V>
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        nint len = x.Length, count = V.Count;
+        V vs = V.Broadcast(s);
+        if (len < count)
+        {
+            Span<float> pad = stackalloc float[V.Count];
+            x.CopyTo(pad);
+            V.Store(TOp.Invoke(V.Load(ref pad[0], 0), vs), ref pad[0], 0);
+            pad[..x.Length].CopyTo(y);
+            return;
+        }
+
+        nint last = len - count;
+        V tail = V.Load(ref xr, last);
+        for (nint i = 0; i < last; i += count)
+        {
+            V.Store(TOp.Invoke(V.Load(ref xr, i), vs), ref yr, i);
+        }
+
+        V.Store(TOp.Invoke(tail, vs), ref yr, last);
+    }
+
+    /// <summary>The span-span-scalar loop over one lane width, with the tail policy of the others.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SpanSpanScalar<TOp, V>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, float s, Span<float> z)
+        where TOp : ISpanSpanScalarOperator
+        where V : struct, ILaneVector<V>
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        nint len = x.Length, count = V.Count;
+        V vs = V.Broadcast(s);
+        if (len < count)
+        {
+            Span<float> px = stackalloc float[V.Count];
+            Span<float> py = stackalloc float[V.Count];
+            x.CopyTo(px);
+            y[..x.Length].CopyTo(py);
+            V.Store(TOp.Invoke(V.Load(ref px[0], 0), V.Load(ref py[0], 0), vs), ref px[0], 0);
+            px[..x.Length].CopyTo(z);
+            return;
+        }
+
+        nint last = len - count;
+        V tailX = V.Load(ref xr, last), tailY = V.Load(ref yr, last);
+        for (nint i = 0; i < last; i += count)
+        {
+            V.Store(TOp.Invoke(V.Load(ref xr, i), V.Load(ref yr, i), vs), ref zr, i);
+        }
+
+        V.Store(TOp.Invoke(tailX, tailY, vs), ref zr, last);
+    }
 }

@@ -33,3 +33,26 @@ internal interface IBinaryOperator
     /// <summary>Sixteen lanes.</summary>
     static abstract Vector512<float> Invoke(Vector512<float> x, Vector512<float> y);
 }
+
+/// <summary>
+/// An elementwise map with a scalar operand, y = f(x, s), written once over the lane vectors (the scalar is broadcast
+/// to every lane); <see cref="ElementwiseDriver.SpanScalar{TOp}"/> owns the loops.
+/// </summary>
+internal interface ISpanScalarOperator
+{
+    /// <summary>f on one vector (or one lane).</summary>
+    static abstract V Invoke<V>(V x, V s)
+        where V : struct, ILaneVector<V>;
+}
+
+/// <summary>
+/// An elementwise map of two spans and a scalar, z = f(x, y, s), written once over the lane vectors;
+/// <see cref="ElementwiseDriver.SpanSpanScalar{TOp}"/> owns the loops.
+/// </summary>
+internal interface ISpanSpanScalarOperator
+{
+    /// <summary>f on one vector (or one lane).</summary>
+    static abstract V Invoke<V>(V x, V y, V s)
+        where V : struct, ILaneVector<V>;
+}
+

@@ -36,6 +36,9 @@ internal interface ILaneVector<TSelf>
     /// <summary>The sum of the lanes.</summary>
     static abstract float Sum(TSelf value);
 
+    /// <summary>The larger of a and b lane by lane; NaN where either is NaN (IEEE 754:2019 maximum).</summary>
+    static abstract TSelf Max(TSelf a, TSelf b);
+
     static abstract TSelf operator +(TSelf a, TSelf b);
 
     static abstract TSelf operator -(TSelf a, TSelf b);
@@ -82,6 +85,9 @@ internal readonly struct Lanes16(Vector512<float> v) : ILaneVector<Lanes16>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Lanes16 value) => Vector512.Sum(value._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 Max(Lanes16 a, Lanes16 b) => new(Vector512.Max(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 operator +(Lanes16 a, Lanes16 b) => new(a._v + b._v);
@@ -136,6 +142,9 @@ internal readonly struct Lanes8(Vector256<float> v) : ILaneVector<Lanes8>
     public static float Sum(Lanes8 value) => Vector256.Sum(value._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 Max(Lanes8 a, Lanes8 b) => new(Vector256.Max(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator +(Lanes8 a, Lanes8 b) => new(a._v + b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -188,6 +197,9 @@ internal readonly struct Lanes4(Vector128<float> v) : ILaneVector<Lanes4>
     public static float Sum(Lanes4 value) => Vector128.Sum(value._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 Max(Lanes4 a, Lanes4 b) => new(Vector128.Max(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator +(Lanes4 a, Lanes4 b) => new(a._v + b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -233,6 +245,8 @@ internal readonly struct Lanes1(float v) : ILaneVector<Lanes1>
     public static Lanes1 MultiplyAdd(Lanes1 a, Lanes1 b, Lanes1 c) => new((a._v * b._v) + c._v);
 
     public static float Sum(Lanes1 value) => value._v;
+
+    public static Lanes1 Max(Lanes1 a, Lanes1 b) => new(Math.Max(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator +(Lanes1 a, Lanes1 b) => new(a._v + b._v);

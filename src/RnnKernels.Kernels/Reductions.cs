@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace RnnKernels.Kernels;
@@ -10,40 +9,54 @@ public static class Reductions
     /// <summary>Sum of x[i]^2, accumulated in float lanes of fixed width and combined in double.</summary>
     /// <param name="x">Values.</param>
     /// <returns>The sum of squares.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double SumOfSquares(ReadOnlySpan<float> x)
-    {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        int i = 0;
-        double total = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            // Four independent accumulators hide the FMA latency; blocks of 1024 elements keep the float partial sums
-            // short enough to stay accurate for long buffers. The order depends only on the length.
-            const int Block = 1024;
-            int w = Vector<float>.Count;
-            while (i <= x.Length - (4 * w))
-            {
-                int end = Math.Min(x.Length - (4 * w), i + Block);
-                Vector<float> a0 = Vector<float>.Zero, a1 = Vector<float>.Zero, a2 = Vector<float>.Zero, a3 = Vector<float>.Zero;
-                for (; i <= end; i += 4 * w)
-                {
-                    Vector<float> v0 = Vector.LoadUnsafe(ref xr, (nuint)i), v1 = Vector.LoadUnsafe(ref xr, (nuint)(i + w));
-                    Vector<float> v2 = Vector.LoadUnsafe(ref xr, (nuint)(i + (2 * w))), v3 = Vector.LoadUnsafe(ref xr, (nuint)(i + (3 * w)));
-                    a0 = Vector.MultiplyAddEstimate(v0, v0, a0);
-                    a1 = Vector.MultiplyAddEstimate(v1, v1, a1);
-                    a2 = Vector.MultiplyAddEstimate(v2, v2, a2);
-                    a3 = Vector.MultiplyAddEstimate(v3, v3, a3);
-                }
+    public static double SumOfSquares(ReadOnlySpan<float> x) => SumOfSquares(KernelPaths.Best, x);
 
-                Vector<float> sum = (a0 + a1) + (a2 + a3);
-                for (int lane = 0; lane < w; lane++)
-                {
-                    total += sum[lane];
-                }
+    /// <summary>The sum of squares on the given path (its lane width fixes the summation order).</summary>
+    internal static double SumOfSquares(IsaPath path, ReadOnlySpan<float> x) => path switch
+    {
+        IsaPath.Avx512 => SumOfSquares<Lanes16>(x),
+        IsaPath.Avx2Fma => SumOfSquares<Lanes8>(x),
+        IsaPath.Vector128 or IsaPath.Neon => SumOfSquares<Lanes4>(x),
+        _ => SumOfSquaresTail(x, 0, 0),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double SumOfSquares<V>(ReadOnlySpan<float> x)
+        where V : struct, ILaneVector<V>
+    {
+        // Four independent accumulators hide the FMA latency; blocks of 1024 elements keep the float partial sums
+        // short enough to stay accurate for long buffers. The order depends only on the length and the lane width.
+        const int Block = 1024;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        int w = V.Count, i = 0;
+        double total = 0;
+        Span<float> lanes = stackalloc float[V.Count];
+        while (i <= x.Length - (4 * w))
+        {
+            int end = Math.Min(x.Length - (4 * w), i + Block);
+            V a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i <= end; i += 4 * w)
+            {
+                V v0 = V.Load(ref xr, i), v1 = V.Load(ref xr, i + w), v2 = V.Load(ref xr, i + (2 * w)), v3 = V.Load(ref xr, i + (3 * w));
+                a0 = V.MultiplyAdd(v0, v0, a0);
+                a1 = V.MultiplyAdd(v1, v1, a1);
+                a2 = V.MultiplyAdd(v2, v2, a2);
+                a3 = V.MultiplyAdd(v3, v3, a3);
+            }
+
+            V.Store((a0 + a1) + (a2 + a3), ref lanes[0], 0);
+            foreach (float lane in lanes)
+            {
+                total += lane;
             }
         }
 
+        return SumOfSquaresTail(x, i, total);
+    }
+
+    /// <summary>total + the squares of x[i..] in double: the scalar path, and the tail of the vector ones.</summary>
+    private static double SumOfSquaresTail(ReadOnlySpan<float> x, int i, double total)
+    {
         for (; i < x.Length; i++)
         {
             total += (double)x[i] * x[i];
@@ -63,8 +76,11 @@ public static class Reductions
     /// <param name="accumulate">True adds to <paramref name="sums"/>; false overwrites it.</param>
     /// <exception cref="ArgumentOutOfRangeException">rows is negative or ld is out of range.</exception>
     /// <exception cref="ArgumentException">m or sums is too short for the shape.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ColumnSums(ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate)
+    public static void ColumnSums(ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate) =>
+        ColumnSums(KernelPaths.Best, m, rows, ld, sums, accumulate);
+
+    /// <summary>Column sums on the given path.</summary>
+    internal static void ColumnSums(IsaPath path, ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         GemmArguments.Needed(rows, sums.Length, ld, m.Length, nameof(m), nameof(ld), Transpose.No);
@@ -75,27 +91,57 @@ public static class Reductions
 
         for (int r = 0; r < rows; r++)
         {
-            Elementwise.Axpy(1f, m.Slice(r * ld, sums.Length), sums);
+            Elementwise.Axpy(path, 1f, m.Slice(r * ld, sums.Length), sums);
         }
     }
 
     /// <summary>The largest element, or -Inf for an empty span; NaN if any element is NaN.</summary>
     /// <param name="x">Values.</param>
     /// <returns>The maximum.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Max(ReadOnlySpan<float> x)
+    public static float Max(ReadOnlySpan<float> x) => Max(KernelPaths.Best, x);
+
+    /// <summary>The maximum on the given path (exact on every path: only the order of comparisons differs).</summary>
+    internal static float Max(IsaPath path, ReadOnlySpan<float> x) => path switch
     {
-        float max = float.NegativeInfinity;
-        foreach (float v in x)
+        IsaPath.Avx512 => Max<Lanes16>(x),
+        IsaPath.Avx2Fma => Max<Lanes8>(x),
+        IsaPath.Vector128 or IsaPath.Neon => Max<Lanes4>(x),
+        _ => Max<Lanes1>(x),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Max<V>(ReadOnlySpan<float> x)
+        where V : struct, ILaneVector<V>
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        int w = V.Count;
+        V max = V.Broadcast(float.NegativeInfinity);
+        if (x.Length >= w)
         {
-            if (float.IsNaN(v))
+            // The last vector overlaps the one before it: harmless for a maximum.
+            for (int i = 0; i < x.Length - w; i += w)
             {
-                return v;
+                max = V.Max(max, V.Load(ref xr, i));
             }
 
-            max = Math.Max(max, v);
+            max = V.Max(max, V.Load(ref xr, x.Length - w));
+        }
+        else
+        {
+            foreach (float v in x)
+            {
+                max = V.Max(max, V.Broadcast(v));
+            }
         }
 
-        return max;
+        Span<float> lanes = stackalloc float[V.Count];
+        V.Store(max, ref lanes[0], 0);
+        float result = float.NegativeInfinity;
+        foreach (float lane in lanes)
+        {
+            result = Math.Max(result, lane);
+        }
+
+        return result;
     }
 }

@@ -37,9 +37,14 @@ public static class SoftmaxCrossEntropy
     /// <exception cref="ArgumentException">logits does not hold targets.Length x classes values, dLogits is too short, or the two partially overlap.</exception>
     /// <exception cref="InvalidOperationException">Called from a part of a region on the same pool.</exception>
     /// <exception cref="ObjectDisposedException">pool has been disposed.</exception>
+    public static double Compute(
+        ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits, WorkerPool? pool) =>
+        Compute(KernelPaths.Best, logits, targets, classes, scale, dLogits, pool);
+
+    /// <summary>The same on a chosen instruction-set path (tests and benchmarks run every path).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe double Compute(
-        ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits, WorkerPool? pool)
+    internal static unsafe double Compute(
+        IsaPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits, WorkerPool? pool)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         int rows = targets.Length;
@@ -65,7 +70,7 @@ public static class SoftmaxCrossEntropy
             {
                 using Lock.Scope region = pool.EnterRegion();
                 SoftmaxParallelWork work = pool.Work<SoftmaxParallelWork>();
-                work.Set(z, t, rows, classes, scale, dz);
+                work.Set(path, z, t, rows, classes, scale, dz);
                 pool.Run(work, Math.Min(pool.DegreeOfParallelism, rows));
                 return work.SumInRowOrder();
             }
@@ -74,7 +79,7 @@ public static class SoftmaxCrossEntropy
         double loss = 0;
         for (int r = 0; r < rows; r++)
         {
-            loss += Row(logits.Slice(r * classes, classes), targets[r], scale, dLogits.Slice(r * classes, classes));
+            loss += Row(path, logits.Slice(r * classes, classes), targets[r], scale, dLogits.Slice(r * classes, classes));
         }
 
         return loss;
@@ -82,7 +87,7 @@ public static class SoftmaxCrossEntropy
 
     /// <summary>One row's loss and gradient; a negative target gives 0 and a zero gradient.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double Row(ReadOnlySpan<float> z, int target, float scale, Span<float> dz)
+    internal static double Row(IsaPath path, ReadOnlySpan<float> z, int target, float scale, Span<float> dz)
     {
         if (target < 0)
         {
@@ -90,17 +95,17 @@ public static class SoftmaxCrossEntropy
             return 0;
         }
 
-        float max = Reductions.Max(z);
+        float max = Reductions.Max(path, z);
         float zt = z[target];
-        Elementwise.AddScalar(z, -max, dz);
-        ElementwiseDriver.Unary<ExpOperator>(KernelPaths.Best, dz, dz);
+        Elementwise.AddScalar(path, z, -max, dz);
+        ElementwiseDriver.Unary<ExpOperator>(path, dz, dz);
         double sum = 0;
         foreach (float e in dz)
         {
             sum += e;
         }
 
-        Elementwise.Scale(dz, (float)(scale / sum), dz);
+        Elementwise.Scale(path, dz, (float)(scale / sum), dz);
         dz[target] -= scale;
         return Math.Log(sum) - (zt - max);
     }

@@ -33,7 +33,7 @@ public sealed class FuzzTests
                     FuzzBackward(path, random, i);
                     break;
                 default:
-                    FuzzSoftmax(random, i);
+                    FuzzSoftmax(path, random, i);
                     break;
             }
         }
@@ -115,13 +115,13 @@ public sealed class FuzzTests
         }
     }
 
-    private static void FuzzSoftmax(Random random, int i)
+    private static void FuzzSoftmax(IsaPath path, Random random, int i)
     {
         int rows = 1 + random.Next(6), classes = 1 + random.Next(70);
         float[] logits = Values(random, rows * classes, scale: 20);
         int[] targets = Enumerable.Range(0, rows).Select(_ => random.Next(-1, classes)).ToArray();
         float[] d = Guarded(new float[rows * classes]);
-        double loss = SoftmaxCrossEntropy.Compute(logits, targets, classes, 1f, d.AsSpan(GuardLength, rows * classes));
+        double loss = SoftmaxCrossEntropy.Compute(path, logits, targets, classes, 1f, d.AsSpan(GuardLength, rows * classes), null);
         CheckGuards(d, rows * classes, $"case {i}: softmax {rows}x{classes}");
         double expected = 0;
         for (int r = 0; r < rows; r++)
