@@ -4,8 +4,8 @@ using RnnKernels.Kernels;
 namespace RnnKernels.Benchmarks;
 
 /// <summary>
-/// GEMM at the shapes an RNN lives on (M = batch against square weights) and at 512^3 / 1024^3, against OpenBLAS
-/// cblas_sgemm on one thread in the same run. GFLOP/s = 2 M N K / time. RnnKernelsGemmPackedB is the same product with
+/// GEMM at the shapes an RNN lives on (M = batch against square weights) and at 512^3 / 1024^3, on every tier the
+/// process runs side by side, against OpenBLAS cblas_sgemm on one thread in the same run. GFLOP/s = 2 M N K / time. RnnKernelsGemmPackedB is the same product with
 /// B packed beforehand (<see cref="PackedMatrix"/>), as a recurrence does once for its T step products.
 /// </summary>
 [MemoryDiagnoser]
@@ -17,6 +17,11 @@ public class GemmBenchmarks
 
     [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "";
+
+    [ParamsSource(nameof(Tiers))]
+    public IsaTier Tier { get; set; }
+
+    public static IEnumerable<IsaTier> Tiers => KernelTiers.Supported.Where(t => t != IsaTier.Scalar);
 
     public static IEnumerable<string> Shapes =>
     [
@@ -34,7 +39,7 @@ public class GemmBenchmarks
         _b = Fill(random, _k * _n);
         _c = new float[_m * _n];
         _packedB = new PackedMatrix(_k, _n);
-        _packedB.Pack(Transpose.No, _k, _n, _b, _n);
+        _packedB.Pack(Tier, Transpose.No, _k, _n, _b, _n);
         OpenBlas.SetThreads(1);
     }
 
@@ -43,7 +48,7 @@ public class GemmBenchmarks
 
     [Benchmark]
     public void RnnKernelsGemm() =>
-        Gemm.Compute(Transpose.No, Transpose.No, _m, _n, _k, 1f, _a, _k, _b, _n, 0f, _c, _n);
+        Gemm.Compute(Tier, Transpose.No, Transpose.No, _m, _n, _k, 1f, _a, _k, _b, _n, 0f, _c, _n);
 
     [Benchmark]
     public void RnnKernelsGemmPackedB() => Gemm.Compute(Transpose.No, _m, 1f, _a, _k, _packedB, 0f, _c, _n);

@@ -85,7 +85,7 @@ internal static class BenchCommand
         double ms = MedianMilliseconds(Step, seconds, out long allocPerStep);
         output.WriteLine(
             $"bench impl=rnnkernels preset={p.Name} cell={Name(cell)} T={p.Steps} B={p.Batch} I={p.Input} H={p.Hidden} O={p.Output} threads={threads} " +
-            $"ms_per_step={ms:F4} gflops={p.FlopsPerStep(cell) / (ms * 1e6):F2} alloc_bytes_per_step={allocPerStep} kernels={KernelPaths.Best}");
+            $"ms_per_step={ms:F4} gflops={p.FlopsPerStep(cell) / (ms * 1e6):F2} alloc_bytes_per_step={allocPerStep} kernels={KernelTiers.Best}");
     }
 
     /// <summary>
@@ -193,7 +193,7 @@ internal static class BenchCommand
         double us = MedianMilliseconds(Step, seconds, out long allocPerStep) * 1000;
         output.WriteLine(
             $"bench impl=rnnkernels mode=streaming preset={p.Name} cell={Name(cell)} I={p.Input} H={p.Hidden} O={p.Output} B=1 " +
-            $"us_per_step={us:F3} alloc_bytes_per_step={allocPerStep} kernels={KernelPaths.Best}");
+            $"us_per_step={us:F3} alloc_bytes_per_step={allocPerStep} kernels={KernelTiers.Best}");
     }
 
     private static string Name(CellKind cell) => CellNames.All.First(c => c.Value == cell).Key;

@@ -53,7 +53,7 @@ internal static class GradCheckCommand
         double worst32 = GradientCheck.EngineAgainstReference(model, data, loss);
         bool pass64 = worst64 <= Float64Limit, pass32 = worst32 <= Float32Limit;
         string kind = cell == CellKind.Rnn ? nonlinearity.ToString() : CellNames.All.First(c => c.Value == cell).Key;
-        output.WriteLine($"model L={layers} D={shape.Directions} I={input} H={hidden} O={outputs} {kind} T={steps} B={batch} loss={LossNames.All.First(p => p.Value == loss).Key} kernels={KernelPaths.Best}");
+        output.WriteLine($"model L={layers} D={shape.Directions} I={input} H={hidden} O={outputs} {kind} T={steps} B={batch} loss={LossNames.All.First(p => p.Value == loss).Key} kernels={KernelTiers.Best}");
         output.WriteLine($"float64 reference vs finite differences: worst_rel_error={worst64:E2} limit={Float64Limit:E0} {(pass64 ? "PASS" : "FAIL")}");
         output.WriteLine($"float32 engine vs float64 reference: worst_rel_error={worst32:E2} limit={Float32Limit:E0} {(pass32 ? "PASS" : "FAIL")}");
         return pass64 && pass32 ? CliApp.Ok : CliApp.Failure;

@@ -11,7 +11,7 @@ public static class Activations
     /// <param name="x">Inputs.</param>
     /// <param name="y">Outputs; may be <paramref name="x"/> itself.</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Tanh(KernelPaths.Best, x, y);
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Tanh(KernelTiers.Best, x, y);
 
     /// <summary>dx = dy * (1 - y^2), the tanh derivative expressed through the tanh output y.</summary>
     /// <param name="y">Outputs of the forward tanh.</param>
@@ -19,13 +19,13 @@ public static class Activations
     /// <param name="dx">Gradient with respect to the pre-activation; may be <paramref name="y"/> or <paramref name="dy"/>.</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
-        TanhBackward(KernelPaths.Best, y, dy, dx);
+        TanhBackward(KernelTiers.Best, y, dy, dx);
 
     /// <summary>y = max(x, 0); NaN passes through.</summary>
     /// <param name="x">Inputs.</param>
     /// <param name="y">Outputs; may be <paramref name="x"/> itself.</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    public static void Relu(ReadOnlySpan<float> x, Span<float> y) => Relu(KernelPaths.Best, x, y);
+    public static void Relu(ReadOnlySpan<float> x, Span<float> y) => Relu(KernelTiers.Best, x, y);
 
     /// <summary>dx = y &gt; 0 ? dy : 0, the relu derivative expressed through the relu output y.</summary>
     /// <param name="y">Outputs of the forward relu.</param>
@@ -33,7 +33,7 @@ public static class Activations
     /// <param name="dx">Gradient with respect to the pre-activation; may be <paramref name="y"/> or <paramref name="dy"/>.</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
-        ReluBackward(KernelPaths.Best, y, dy, dx);
+        ReluBackward(KernelTiers.Best, y, dy, dx);
 
     /// <summary>
     /// y = 1 / (1 + e^-x), within 4 ulp of the correctly rounded value where that is a normal float; +Inf gives 1,
@@ -42,7 +42,7 @@ public static class Activations
     /// <param name="x">Inputs.</param>
     /// <param name="y">Outputs; may be <paramref name="x"/> itself.</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Sigmoid(KernelPaths.Best, x, y);
+    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Sigmoid(KernelTiers.Best, x, y);
 
     /// <summary>dx = dy * y * (1 - y), the sigmoid derivative expressed through the sigmoid output y.</summary>
     /// <param name="y">Outputs of the forward sigmoid.</param>
@@ -50,41 +50,41 @@ public static class Activations
     /// <param name="dx">Gradient with respect to the pre-activation; may be <paramref name="y"/> or <paramref name="dy"/>.</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
     public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
-        SigmoidBackward(KernelPaths.Best, y, dy, dx);
+        SigmoidBackward(KernelTiers.Best, y, dy, dx);
 
-    internal static void Sigmoid(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
+    internal static void Sigmoid(IsaTier tier, ReadOnlySpan<float> x, Span<float> y)
     {
         SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
-        ElementwiseDriver.Unary<SigmoidOperator>(path, x, y);
+        ElementwiseDriver.Unary<SigmoidOperator>(tier, x, y);
     }
 
-    internal static void SigmoidBackward(IsaPath path, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    internal static void SigmoidBackward(IsaTier tier, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         SpanChecks.BinaryMap(y, dy, dx, nameof(y), nameof(dy), nameof(dx));
-        ElementwiseDriver.Binary<SigmoidBackwardOperator>(path, y, dy, dx);
+        ElementwiseDriver.Binary<SigmoidBackwardOperator>(tier, y, dy, dx);
     }
 
-    internal static void Tanh(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
+    internal static void Tanh(IsaTier tier, ReadOnlySpan<float> x, Span<float> y)
     {
         SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
-        ElementwiseDriver.Unary<TanhOperator>(path, x, y);
+        ElementwiseDriver.Unary<TanhOperator>(tier, x, y);
     }
 
-    internal static void TanhBackward(IsaPath path, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    internal static void TanhBackward(IsaTier tier, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         SpanChecks.BinaryMap(y, dy, dx, nameof(y), nameof(dy), nameof(dx));
-        ElementwiseDriver.Binary<TanhBackwardOperator>(path, y, dy, dx);
+        ElementwiseDriver.Binary<TanhBackwardOperator>(tier, y, dy, dx);
     }
 
-    internal static void Relu(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
+    internal static void Relu(IsaTier tier, ReadOnlySpan<float> x, Span<float> y)
     {
         SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
-        ElementwiseDriver.Unary<ReluOperator>(path, x, y);
+        ElementwiseDriver.Unary<ReluOperator>(tier, x, y);
     }
 
-    internal static void ReluBackward(IsaPath path, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    internal static void ReluBackward(IsaTier tier, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         SpanChecks.BinaryMap(y, dy, dx, nameof(y), nameof(dy), nameof(dx));
-        ElementwiseDriver.Binary<ReluBackwardOperator>(path, y, dy, dx);
+        ElementwiseDriver.Binary<ReluBackwardOperator>(tier, y, dy, dx);
     }
 }

@@ -5,7 +5,7 @@ namespace RnnKernels.Kernels;
 /// <summary>Elementwise vector updates the engine builds on (scaling, axpy, bias rows). Stateless and allocation-free.</summary>
 /// <remarks>
 /// Every map runs on the tier it is given through <see cref="ElementwiseDriver"/> and its one tail policy; the public
-/// entry points give <see cref="KernelPaths.Best"/>.
+/// entry points give <see cref="KernelTiers.Best"/>.
 /// </remarks>
 public static class Elementwise
 {
@@ -14,71 +14,71 @@ public static class Elementwise
     /// <param name="s">Scale.</param>
     /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    public static void Scale(ReadOnlySpan<float> x, float s, Span<float> y) => Scale(KernelPaths.Best, x, s, y);
+    public static void Scale(ReadOnlySpan<float> x, float s, Span<float> y) => Scale(KernelTiers.Best, x, s, y);
 
     /// <summary>y[i] = x[i] + s. <paramref name="y"/> may be <paramref name="x"/>.</summary>
     /// <param name="x">Inputs.</param>
     /// <param name="s">Value added.</param>
     /// <param name="y">Outputs (at least as long as <paramref name="x"/>).</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    public static void AddScalar(ReadOnlySpan<float> x, float s, Span<float> y) => AddScalar(KernelPaths.Best, x, s, y);
+    public static void AddScalar(ReadOnlySpan<float> x, float s, Span<float> y) => AddScalar(KernelTiers.Best, x, s, y);
 
     /// <summary>z[i] = x[i] + y[i]. <paramref name="z"/> may be either input.</summary>
     /// <param name="x">First addend.</param>
     /// <param name="y">Second addend, same length.</param>
     /// <param name="z">Sums (at least as long as <paramref name="x"/>).</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => Add(KernelPaths.Best, x, y, z);
+    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => Add(KernelTiers.Best, x, y, z);
 
     /// <summary>z[i] = x[i] * y[i]. <paramref name="z"/> may be either input.</summary>
     /// <param name="x">First factor.</param>
     /// <param name="y">Second factor, same length.</param>
     /// <param name="z">Products (at least as long as <paramref name="x"/>).</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => Multiply(KernelPaths.Best, x, y, z);
+    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => Multiply(KernelTiers.Best, x, y, z);
 
     /// <summary>z[i] = x[i] - y[i]. <paramref name="z"/> may be either input.</summary>
     /// <param name="x">Minuend.</param>
     /// <param name="y">Subtrahend, same length.</param>
     /// <param name="z">Differences (at least as long as <paramref name="x"/>).</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    public static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => Subtract(KernelPaths.Best, x, y, z);
+    public static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) => Subtract(KernelTiers.Best, x, y, z);
 
-    internal static void Multiply(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    internal static void Multiply(IsaTier tier, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
     {
         SpanChecks.BinaryMap(x, y, z, nameof(x), nameof(y), nameof(z));
-        ElementwiseDriver.Binary<MultiplyOperator>(path, x, y, z);
+        ElementwiseDriver.Binary<MultiplyOperator>(tier, x, y, z);
     }
 
-    internal static void Subtract(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    internal static void Subtract(IsaTier tier, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
     {
         SpanChecks.BinaryMap(x, y, z, nameof(x), nameof(y), nameof(z));
-        ElementwiseDriver.Binary<SubtractOperator>(path, x, y, z);
+        ElementwiseDriver.Binary<SubtractOperator>(tier, x, y, z);
     }
 
-    internal static void Scale(IsaPath path, ReadOnlySpan<float> x, float s, Span<float> y)
+    internal static void Scale(IsaTier tier, ReadOnlySpan<float> x, float s, Span<float> y)
     {
         SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
-        ElementwiseDriver.SpanScalar<ScaleOperator>(path, x, s, y);
+        ElementwiseDriver.SpanScalar<ScaleOperator>(tier, x, s, y);
     }
 
-    internal static void AddScalar(IsaPath path, ReadOnlySpan<float> x, float s, Span<float> y)
+    internal static void AddScalar(IsaTier tier, ReadOnlySpan<float> x, float s, Span<float> y)
     {
         SpanChecks.UnaryMap(x, y, nameof(x), nameof(y));
-        ElementwiseDriver.SpanScalar<AddScalarOperator>(path, x, s, y);
+        ElementwiseDriver.SpanScalar<AddScalarOperator>(tier, x, s, y);
     }
 
-    internal static void Add(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    internal static void Add(IsaTier tier, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
     {
         SpanChecks.BinaryMap(x, y, z, nameof(x), nameof(y), nameof(z));
-        ElementwiseDriver.Binary<AddOperator>(path, x, y, z);
+        ElementwiseDriver.Binary<AddOperator>(tier, x, y, z);
     }
 
-    internal static void Axpy(IsaPath path, float alpha, ReadOnlySpan<float> x, Span<float> y)
+    internal static void Axpy(IsaTier tier, float alpha, ReadOnlySpan<float> x, Span<float> y)
     {
         SpanChecks.SameLength(x.Length, y.Length, nameof(y), nameof(x));
         SpanChecks.NoPartialOverlap(x, y, nameof(x), nameof(y));
-        ElementwiseDriver.SpanSpanScalar<AxpyOperator>(path, x, y, alpha, y);
+        ElementwiseDriver.SpanSpanScalar<AxpyOperator>(tier, x, y, alpha, y);
     }
 
     /// <summary>y[i] += alpha * x[i] (BLAS axpy), with one rounding where the tier has FMA.</summary>
@@ -86,7 +86,7 @@ public static class Elementwise
     /// <param name="x">Inputs.</param>
     /// <param name="y">Accumulated in place; same length as <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">A destination is shorter than its input, input lengths differ, or an output partially overlaps an input (the message names the span and both lengths).</exception>
-    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y) => Axpy(KernelPaths.Best, alpha, x, y);
+    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y) => Axpy(KernelTiers.Best, alpha, x, y);
 
     /// <summary>
     /// Sets every row of the rows x n matrix <paramref name="c"/> (row stride <paramref name="ldc"/>) to

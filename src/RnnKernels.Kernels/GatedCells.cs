@@ -26,7 +26,7 @@ public static class GatedCells
     /// <param name="h">h_t [H].</param>
     /// <exception cref="ArgumentException">The spans are not 4H, 4H, H, H and H long.</exception>
     public static void LstmForward(Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h) =>
-        LstmForward(KernelPaths.Best, gates, recurrent, cPrev, c, h);
+        LstmForward(KernelTiers.Best, gates, recurrent, cPrev, c, h);
 
     /// <summary>
     /// LSTM backward from dE/dh_t (<paramref name="dh"/>, the total) and dE/dc_t carried from t+1 (<paramref name="dc"/>):
@@ -42,7 +42,7 @@ public static class GatedCells
     /// <exception cref="ArgumentException">The spans are not 4H, H, H, H, H and 4H long.</exception>
     public static void LstmBackward(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> c, ReadOnlySpan<float> cPrev, Span<float> dh, Span<float> dc, Span<float> dA) =>
-        LstmBackward(KernelPaths.Best, gates, c, cPrev, dh, dc, dA);
+        LstmBackward(KernelTiers.Best, gates, c, cPrev, dh, dc, dA);
 
     /// <summary>
     /// GRU forward: gates [3H] holds the input projection (b_ih) and receives the activated r, z, n; recurrent [3H] is
@@ -55,7 +55,7 @@ public static class GatedCells
     /// <param name="h">h_t [H]; may be <paramref name="hPrev"/>.</param>
     /// <exception cref="ArgumentException">The spans are not 3H, 3H, H, H and H long.</exception>
     public static void GruForward(Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev, Span<float> recurrentN, Span<float> h) =>
-        GruForward(KernelPaths.Best, gates, recurrent, hPrev, recurrentN, h);
+        GruForward(KernelTiers.Best, gates, recurrent, hPrev, recurrentN, h);
 
     /// <summary>
     /// GRU backward from dE/dh_t (<paramref name="dh"/>, the total): writes dA [3H], the pre-activation gradient on the
@@ -71,20 +71,20 @@ public static class GatedCells
     /// <exception cref="ArgumentException">The spans are not 3H, H, H, H, 3H and H long.</exception>
     public static void GruBackward(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrentN, ReadOnlySpan<float> hPrev, Span<float> dh, Span<float> dA, Span<float> dAn) =>
-        GruBackward(KernelPaths.Best, gates, recurrentN, hPrev, dh, dA, dAn);
+        GruBackward(KernelTiers.Best, gates, recurrentN, hPrev, dh, dA, dAn);
 
-    internal static void LstmForward(IsaPath path, Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h)
+    internal static void LstmForward(IsaTier tier, Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> h)
     {
         int n = h.Length;
         Check(4 * n, gates.Length, nameof(gates));
         Check(4 * n, recurrent.Length, nameof(recurrent));
         Check(n, cPrev.Length, nameof(cPrev));
         Check(n, c.Length, nameof(c));
-        Run(path, new LstmForwardStep(gates, recurrent, cPrev, c, h), n);
+        Run(tier, new LstmForwardStep(gates, recurrent, cPrev, c, h), n);
     }
 
     internal static void LstmBackward(
-        IsaPath path, ReadOnlySpan<float> gates, ReadOnlySpan<float> c, ReadOnlySpan<float> cPrev, Span<float> dh, Span<float> dc, Span<float> dA)
+        IsaTier tier, ReadOnlySpan<float> gates, ReadOnlySpan<float> c, ReadOnlySpan<float> cPrev, Span<float> dh, Span<float> dc, Span<float> dA)
     {
         int n = dh.Length;
         Check(4 * n, gates.Length, nameof(gates));
@@ -92,21 +92,21 @@ public static class GatedCells
         Check(n, cPrev.Length, nameof(cPrev));
         Check(n, dc.Length, nameof(dc));
         Check(4 * n, dA.Length, nameof(dA));
-        Run(path, new LstmBackwardStep(gates, c, cPrev, dh, dc, dA), n);
+        Run(tier, new LstmBackwardStep(gates, c, cPrev, dh, dc, dA), n);
     }
 
-    internal static void GruForward(IsaPath path, Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev, Span<float> recurrentN, Span<float> h)
+    internal static void GruForward(IsaTier tier, Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev, Span<float> recurrentN, Span<float> h)
     {
         int n = h.Length;
         Check(3 * n, gates.Length, nameof(gates));
         Check(3 * n, recurrent.Length, nameof(recurrent));
         Check(n, hPrev.Length, nameof(hPrev));
         Check(n, recurrentN.Length, nameof(recurrentN));
-        Run(path, new GruForwardStep(gates, recurrent, hPrev, recurrentN, h), n);
+        Run(tier, new GruForwardStep(gates, recurrent, hPrev, recurrentN, h), n);
     }
 
     internal static void GruBackward(
-        IsaPath path, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrentN, ReadOnlySpan<float> hPrev, Span<float> dh, Span<float> dA, Span<float> dAn)
+        IsaTier tier, ReadOnlySpan<float> gates, ReadOnlySpan<float> recurrentN, ReadOnlySpan<float> hPrev, Span<float> dh, Span<float> dA, Span<float> dAn)
     {
         int n = dh.Length;
         Check(3 * n, gates.Length, nameof(gates));
@@ -114,20 +114,20 @@ public static class GatedCells
         Check(n, hPrev.Length, nameof(hPrev));
         Check(3 * n, dA.Length, nameof(dA));
         Check(n, dAn.Length, nameof(dAn));
-        Run(path, new GruBackwardStep(gates, recurrentN, hPrev, dh, dA, dAn), n);
+        Run(tier, new GruBackwardStep(gates, recurrentN, hPrev, dh, dA, dAn), n);
     }
 
     /// <summary>
-    /// Units [0, n): full vectors of the path's width, then what is left in the narrower vectors the path also has
+    /// Units [0, n): full vectors of the tier's width, then what is left in the narrower vectors the tier also has
     /// (a hidden size of 100 on AVX2 ends in one 4-lane vector, not four calls of the scalar functions), then one at a
     /// time.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TStep>(IsaPath path, TStep step, int n)
+    private static void Run<TStep>(IsaTier tier, TStep step, int n)
         where TStep : struct, IGateStep, allows ref struct
     {
         nint j = 0;
-        if (path == IsaPath.Avx512)
+        if (tier == IsaTier.Avx512)
         {
             for (; j <= n - Lanes16.Count; j += Lanes16.Count)
             {
@@ -135,7 +135,7 @@ public static class GatedCells
             }
         }
 
-        if (path is IsaPath.Avx512 or IsaPath.Avx2Fma)
+        if (tier is IsaTier.Avx512 or IsaTier.Avx2Fma)
         {
             for (; j <= n - Lanes8.Count; j += Lanes8.Count)
             {
@@ -143,7 +143,7 @@ public static class GatedCells
             }
         }
 
-        if (path is IsaPath.Avx512 or IsaPath.Avx2Fma or IsaPath.Neon or IsaPath.Vector128)
+        if (tier is IsaTier.Avx512 or IsaTier.Avx2Fma or IsaTier.Neon or IsaTier.Vector128)
         {
             for (; j <= n - Lanes4.Count; j += Lanes4.Count)
             {

@@ -44,7 +44,7 @@ public static unsafe class Gemm
     public static void Compute(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-        Compute(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, null);
+        Compute(KernelTiers.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, null);
 
     /// <summary>
     /// The same product split over the threads of <paramref name="pool"/> by output tiles (column strips, or row
@@ -73,7 +73,7 @@ public static unsafe class Gemm
     public static void Compute(
         Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool) =>
-        Compute(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool);
+        Compute(KernelTiers.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool);
 
     /// <summary>
     /// The product split over <paramref name="pool"/> as above, with <paramref name="epilogue"/> applied to each block
@@ -104,19 +104,19 @@ public static unsafe class Gemm
         IGemmEpilogue epilogue)
     {
         ArgumentNullException.ThrowIfNull(epilogue);
-        Compute(KernelPaths.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool, epilogue);
+        Compute(KernelTiers.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool, epilogue);
     }
 
-    /// <summary>The same product on a chosen instruction-set path (tests and benchmarks run every path).</summary>
+    /// <summary>The same product on a chosen instruction-set tier (tests and benchmarks run every tier).</summary>
     internal static void Compute(
-        IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        IsaTier tier, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool = null,
         IGemmEpilogue? epilogue = null)
     {
         GemmArguments.Validate(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
-        if (!KernelPaths.IsSupported(path))
+        if (!KernelTiers.IsSupported(tier))
         {
-            throw new PlatformNotSupportedException($"Kernel path {path} is not supported by this process.");
+            throw new PlatformNotSupportedException($"Kernel tier {tier} is not supported by this process.");
         }
 
         if (m == 0 || n == 0)
@@ -130,12 +130,12 @@ public static unsafe class Gemm
             {
                 using Lock.Scope region = pool.EnterRegion();
                 GemmParallelWork work = pool.Work<GemmParallelWork>();
-                work.Set(path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, epilogue);
+                work.Set(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, epilogue);
                 pool.Run(work, work.Partition(pool.DegreeOfParallelism));
                 return;
             }
 
-            Serial(path, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            Serial(tier, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
         }
 
         epilogue?.Apply(0, m, 0, n);
@@ -182,12 +182,12 @@ public static unsafe class Gemm
             {
                 using Lock.Scope region = pool.EnterRegion();
                 GemmParallelWork work = pool.Work<GemmParallelWork>();
-                work.Set(b.Path, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, epilogue, b.Panels);
+                work.Set(b.Tier, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, epilogue, b.Panels);
                 pool.Run(work, work.Partition(pool.DegreeOfParallelism));
                 return;
             }
 
-            Serial(b.Path, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, singleRowAsGemv: false, b.Panels);
+            Serial(b.Tier, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, singleRowAsGemv: false, b.Panels);
         }
 
         epilogue?.Apply(0, m, 0, n);
@@ -195,11 +195,11 @@ public static unsafe class Gemm
 
     /// <summary>
     /// The product on the calling thread, for validated pointers. <paramref name="singleRowAsGemv"/> false keeps a
-    /// one-row strip of a larger product on the tiled path, so it rounds exactly as it would inside the whole product.
+    /// one-row strip of a larger product on the tiled tier, so it rounds exactly as it would inside the whole product.
     /// When <paramref name="packedB"/> holds panels, they are B (and <paramref name="pb"/> is not read).
     /// </summary>
     internal static void Serial(
-        IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+        IsaTier tier, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         float* pa, nint lda, float* pb, nint ldb, float beta, float* pc, nint ldc, bool singleRowAsGemv = true,
         PackedPanels packedB = default)
     {
@@ -214,28 +214,28 @@ public static unsafe class Gemm
         {
             if (transA == Transpose.No || k == 1)
             {
-                Gemv.Run(path, transB, n, k, alpha, pa, pb, ldb, beta, pc);
+                Gemv.Run(tier, transB, n, k, alpha, pa, pb, ldb, beta, pc);
                 return;
             }
 
             GemmScratch scratch = GemmScratch.Rent();
-            Gemv.Run(path, transB, n, k, alpha, Gather(scratch, pa, lda, k), pb, ldb, beta, pc);
+            Gemv.Run(tier, transB, n, k, alpha, Gather(scratch, pa, lda, k), pb, ldb, beta, pc);
             GemmScratch.Return(scratch);
             return;
         }
 
-        switch (path)
+        switch (tier)
         {
-            case IsaPath.Avx512:
+            case IsaTier.Avx512:
                 GemmDriver<GemmKernelAvx512>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packedB);
                 break;
-            case IsaPath.Avx2Fma:
+            case IsaTier.Avx2Fma:
                 GemmDriver<GemmKernelAvx2>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packedB);
                 break;
-            case IsaPath.Neon:
+            case IsaTier.Neon:
                 GemmDriver<GemmKernelNeon>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packedB);
                 break;
-            case IsaPath.Vector128:
+            case IsaTier.Vector128:
                 GemmDriver<GemmKernelVector128>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packedB);
                 break;
             default:

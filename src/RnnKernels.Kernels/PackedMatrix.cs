@@ -9,8 +9,8 @@ namespace RnnKernels.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>The buffer is allocated once, by the constructor, for the largest shape given there; <see cref="Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/>
-/// allocates nothing. The layout belongs to the instruction-set path that packed it, and products read it on that
-/// path. A product with a packed B gives the same bits as <see cref="Gemm"/> on the matrix it was packed from when
+/// allocates nothing. The layout belongs to the instruction-set tier that packed it, and products read it on that
+/// tier. A product with a packed B gives the same bits as <see cref="Gemm"/> on the matrix it was packed from when
 /// m &gt; 1 (a one-row plain product takes a matrix-vector kernel instead).</para>
 /// <para>Packing while a product reads the matrix is a race; the caller orders the two.</para>
 /// </remarks>
@@ -57,11 +57,11 @@ public sealed unsafe class PackedMatrix
     /// <summary>Whether <see cref="Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/> has run, so products can read the matrix.</summary>
     public bool IsPacked { get; private set; }
 
-    /// <summary>The instruction-set path whose micro-kernel layout the matrix holds.</summary>
-    internal IsaPath Path { get; private set; }
+    /// <summary>The instruction-set tier whose micro-kernel layout the matrix holds.</summary>
+    internal IsaTier Tier { get; private set; }
 
     /// <summary>Where the panels are, for the GEMM driver.</summary>
-    internal PackedPanels Panels => new(GemmScratch.Aligned(_buffer), RoundUp(Columns, GemmGeometry.Tile(Path).NR), 0);
+    internal PackedPanels Panels => new(GemmScratch.Aligned(_buffer), RoundUp(Columns, GemmGeometry.Tile(Tier).NR), 0);
 
     /// <summary>Packs op(B), k x n, replacing what the matrix held; the panels are split over <paramref name="pool"/>'s threads.</summary>
     /// <param name="transB">Whether B is used transposed (stored n x k).</param>
@@ -73,10 +73,10 @@ public sealed unsafe class PackedMatrix
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range or ldb is too small.</exception>
     /// <exception cref="ArgumentException">b is shorter than its shape needs.</exception>
     public void Pack(Transpose transB, int k, int n, ReadOnlySpan<float> b, int ldb, WorkerPool? pool = null) =>
-        Pack(KernelPaths.Best, transB, k, n, b, ldb, pool);
+        Pack(KernelTiers.Best, transB, k, n, b, ldb, pool);
 
-    /// <summary>The same on a chosen instruction-set path (tests run every path).</summary>
-    internal void Pack(IsaPath path, Transpose transB, int k, int n, ReadOnlySpan<float> b, int ldb, WorkerPool? pool = null)
+    /// <summary>The same on a chosen instruction-set tier (tests run every tier).</summary>
+    internal void Pack(IsaTier tier, Transpose transB, int k, int n, ReadOnlySpan<float> b, int ldb, WorkerPool? pool = null)
     {
         if (transB is not (Transpose.No or Transpose.Yes))
         {
@@ -89,18 +89,18 @@ public sealed unsafe class PackedMatrix
         ArgumentOutOfRangeException.ThrowIfGreaterThan(n, MaxColumns);
         (int rows, int columns) = transB == Transpose.No ? (k, n) : (n, k);
         GemmArguments.Needed(rows, columns, ldb, b.Length, nameof(b), nameof(ldb), transB);
-        if (!KernelPaths.IsSupported(path))
+        if (!KernelTiers.IsSupported(tier))
         {
-            throw new PlatformNotSupportedException($"Kernel path {path} is not supported by this process.");
+            throw new PlatformNotSupportedException($"Kernel tier {tier} is not supported by this process.");
         }
 
-        (Path, Rows, Columns, IsPacked) = (path, k, n, true);
+        (Tier, Rows, Columns, IsPacked) = (tier, k, n, true);
         if (k == 0 || n == 0)
         {
             return;
         }
 
-        int nr = GemmGeometry.Tile(path).NR, kc = GemmGeometry.KC(path), panels = (n + nr - 1) / nr;
+        int nr = GemmGeometry.Tile(tier).NR, kc = GemmGeometry.KC(tier), panels = (n + nr - 1) / nr;
         fixed (float* pb = b)
         {
             if (pool is { DegreeOfParallelism: > 1 } && (long)k * n >= GemmPackWork.MinimumWork)

@@ -9,14 +9,14 @@ public static class Reductions
     /// <summary>Sum of x[i]^2, accumulated in float lanes of fixed width and combined in double.</summary>
     /// <param name="x">Values.</param>
     /// <returns>The sum of squares.</returns>
-    public static double SumOfSquares(ReadOnlySpan<float> x) => SumOfSquares(KernelPaths.Best, x);
+    public static double SumOfSquares(ReadOnlySpan<float> x) => SumOfSquares(KernelTiers.Best, x);
 
-    /// <summary>The sum of squares on the given path (its lane width fixes the summation order).</summary>
-    internal static double SumOfSquares(IsaPath path, ReadOnlySpan<float> x) => path switch
+    /// <summary>The sum of squares on the given tier (its lane width fixes the summation order).</summary>
+    internal static double SumOfSquares(IsaTier tier, ReadOnlySpan<float> x) => tier switch
     {
-        IsaPath.Avx512 => SumOfSquares<Lanes16>(x),
-        IsaPath.Avx2Fma => SumOfSquares<Lanes8>(x),
-        IsaPath.Vector128 or IsaPath.Neon => SumOfSquares<Lanes4>(x),
+        IsaTier.Avx512 => SumOfSquares<Lanes16>(x),
+        IsaTier.Avx2Fma => SumOfSquares<Lanes8>(x),
+        IsaTier.Vector128 or IsaTier.Neon => SumOfSquares<Lanes4>(x),
         _ => SumOfSquaresTail(x, 0, 0),
     };
 
@@ -54,7 +54,7 @@ public static class Reductions
         return SumOfSquaresTail(x, i, total);
     }
 
-    /// <summary>total + the squares of x[i..] in double: the scalar path, and the tail of the vector ones.</summary>
+    /// <summary>total + the squares of x[i..] in double: the scalar tier, and the tail of the vector ones.</summary>
     private static double SumOfSquaresTail(ReadOnlySpan<float> x, int i, double total)
     {
         for (; i < x.Length; i++)
@@ -77,10 +77,10 @@ public static class Reductions
     /// <exception cref="ArgumentOutOfRangeException">rows is negative or ld is out of range.</exception>
     /// <exception cref="ArgumentException">m or sums is too short for the shape.</exception>
     public static void ColumnSums(ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate) =>
-        ColumnSums(KernelPaths.Best, m, rows, ld, sums, accumulate);
+        ColumnSums(KernelTiers.Best, m, rows, ld, sums, accumulate);
 
-    /// <summary>Column sums on the given path.</summary>
-    internal static void ColumnSums(IsaPath path, ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate)
+    /// <summary>Column sums on the given tier.</summary>
+    internal static void ColumnSums(IsaTier tier, ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         GemmArguments.Needed(rows, sums.Length, ld, m.Length, nameof(m), nameof(ld), Transpose.No);
@@ -91,21 +91,21 @@ public static class Reductions
 
         for (int r = 0; r < rows; r++)
         {
-            Elementwise.Axpy(path, 1f, m.Slice(r * ld, sums.Length), sums);
+            Elementwise.Axpy(tier, 1f, m.Slice(r * ld, sums.Length), sums);
         }
     }
 
     /// <summary>The largest element, or -Inf for an empty span; NaN if any element is NaN.</summary>
     /// <param name="x">Values.</param>
     /// <returns>The maximum.</returns>
-    public static float Max(ReadOnlySpan<float> x) => Max(KernelPaths.Best, x);
+    public static float Max(ReadOnlySpan<float> x) => Max(KernelTiers.Best, x);
 
-    /// <summary>The maximum on the given path (exact on every path: only the order of comparisons differs).</summary>
-    internal static float Max(IsaPath path, ReadOnlySpan<float> x) => path switch
+    /// <summary>The maximum on the given tier (exact on every tier: only the order of comparisons differs).</summary>
+    internal static float Max(IsaTier tier, ReadOnlySpan<float> x) => tier switch
     {
-        IsaPath.Avx512 => Max<Lanes16>(x),
-        IsaPath.Avx2Fma => Max<Lanes8>(x),
-        IsaPath.Vector128 or IsaPath.Neon => Max<Lanes4>(x),
+        IsaTier.Avx512 => Max<Lanes16>(x),
+        IsaTier.Avx2Fma => Max<Lanes8>(x),
+        IsaTier.Vector128 or IsaTier.Neon => Max<Lanes4>(x),
         _ => Max<Lanes1>(x),
     };
 

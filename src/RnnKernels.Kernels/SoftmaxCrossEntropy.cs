@@ -39,12 +39,12 @@ public static class SoftmaxCrossEntropy
     /// <exception cref="ObjectDisposedException">pool has been disposed.</exception>
     public static double Compute(
         ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits, WorkerPool? pool) =>
-        Compute(KernelPaths.Best, logits, targets, classes, scale, dLogits, pool);
+        Compute(KernelTiers.Best, logits, targets, classes, scale, dLogits, pool);
 
-    /// <summary>The same on a chosen instruction-set path (tests and benchmarks run every path).</summary>
+    /// <summary>The same on a chosen instruction-set tier (tests and benchmarks run every tier).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe double Compute(
-        IsaPath path, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits, WorkerPool? pool)
+        IsaTier tier, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, float scale, Span<float> dLogits, WorkerPool? pool)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         int rows = targets.Length;
@@ -70,7 +70,7 @@ public static class SoftmaxCrossEntropy
             {
                 using Lock.Scope region = pool.EnterRegion();
                 SoftmaxParallelWork work = pool.Work<SoftmaxParallelWork>();
-                work.Set(path, z, t, rows, classes, scale, dz);
+                work.Set(tier, z, t, rows, classes, scale, dz);
                 pool.Run(work, Math.Min(pool.DegreeOfParallelism, rows));
                 return work.SumInRowOrder();
             }
@@ -79,7 +79,7 @@ public static class SoftmaxCrossEntropy
         double loss = 0;
         for (int r = 0; r < rows; r++)
         {
-            loss += Row(path, logits.Slice(r * classes, classes), targets[r], scale, dLogits.Slice(r * classes, classes));
+            loss += Row(tier, logits.Slice(r * classes, classes), targets[r], scale, dLogits.Slice(r * classes, classes));
         }
 
         return loss;
@@ -87,7 +87,7 @@ public static class SoftmaxCrossEntropy
 
     /// <summary>One row's loss and gradient; a negative target gives 0 and a zero gradient.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double Row(IsaPath path, ReadOnlySpan<float> z, int target, float scale, Span<float> dz)
+    internal static double Row(IsaTier tier, ReadOnlySpan<float> z, int target, float scale, Span<float> dz)
     {
         if (target < 0)
         {
@@ -95,17 +95,17 @@ public static class SoftmaxCrossEntropy
             return 0;
         }
 
-        float max = Reductions.Max(path, z);
+        float max = Reductions.Max(tier, z);
         float zt = z[target];
-        Elementwise.AddScalar(path, z, -max, dz);
-        ElementwiseDriver.Unary<ExpOperator>(path, dz, dz);
+        Elementwise.AddScalar(tier, z, -max, dz);
+        ElementwiseDriver.Unary<ExpOperator>(tier, dz, dz);
         double sum = 0;
         foreach (float e in dz)
         {
             sum += e;
         }
 
-        Elementwise.Scale(path, dz, (float)(scale / sum), dz);
+        Elementwise.Scale(tier, dz, (float)(scale / sum), dz);
         dz[target] -= scale;
         return Math.Log(sum) - (zt - max);
     }

@@ -5,56 +5,56 @@ namespace RnnKernels.Kernels.Tests;
 public sealed class ActivationBackwardTests
 {
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void TanhBackwardMatchesDoubleReferenceAtEveryLength(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void TanhBackwardMatchesDoubleReferenceAtEveryLength(IsaTier tier)
     {
         var random = new Random(11);
         for (int length = 0; length <= 140; length++)
         {
             (float[] y, float[] dy) = Inputs(random, length, -1, 1);
             float[] dx = new float[length];
-            Activations.TanhBackward(path, y, dy, dx);
+            Activations.TanhBackward(tier, y, dy, dx);
             for (int i = 0; i < length; i++)
             {
                 double want = dy[i] * (1 - ((double)y[i] * y[i]));
-                Assert.True(Math.Abs(dx[i] - want) <= 2.5e-7 * Math.Abs(dy[i]), $"{path} length {length}: dx[{i}] = {dx[i]}, expected {want}");
+                Assert.True(Math.Abs(dx[i] - want) <= 2.5e-7 * Math.Abs(dy[i]), $"{tier} length {length}: dx[{i}] = {dx[i]}, expected {want}");
             }
 
             float[] inPlace = (float[])dy.Clone();
-            Activations.TanhBackward(path, y, inPlace, inPlace);
+            Activations.TanhBackward(tier, y, inPlace, inPlace);
             Assert.Equal(dx, inPlace);
         }
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void ReluForwardAndBackwardAtEveryLength(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void ReluForwardAndBackwardAtEveryLength(IsaTier tier)
     {
         var random = new Random(12);
         for (int length = 0; length <= 140; length++)
         {
             (float[] x, float[] dy) = Inputs(random, length, -3, 3);
             float[] y = new float[length], dx = new float[length];
-            Activations.Relu(path, x, y);
-            Activations.ReluBackward(path, y, dy, dx);
+            Activations.Relu(tier, x, y);
+            Activations.ReluBackward(tier, y, dy, dx);
             for (int i = 0; i < length; i++)
             {
                 Assert.Equal(x[i] > 0 ? x[i] : 0f, y[i]);
                 Assert.Equal(x[i] > 0 ? dy[i] : 0f, dx[i]);
             }
 
-            Activations.Relu(path, x, x);
+            Activations.Relu(tier, x, x);
             Assert.Equal(y, x);
         }
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void ReluPassesNaNAndZeroesNegativeZero(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void ReluPassesNaNAndZeroesNegativeZero(IsaTier tier)
     {
         float[] x = [float.NaN, -0f, float.NegativeInfinity, float.PositiveInfinity];
         float[] y = new float[4];
-        Activations.Relu(path, x, y);
+        Activations.Relu(tier, x, y);
         Assert.True(float.IsNaN(y[0]));
         Assert.Equal(0, BitConverter.SingleToInt32Bits(y[1]));
         Assert.Equal(0f, y[2]);

@@ -3,7 +3,7 @@ using RnnKernels.Kernels;
 namespace RnnKernels.Kernels.Tests;
 
 /// <summary>
-/// CI runs this suite once per ISA tier and sets RNNK_EXPECT_PATH to the tier it means to exercise, so a silent
+/// CI runs this suite once per ISA tier and sets RNNK_EXPECT_TIER to the tier it means to exercise, so a silent
 /// fallback (say, NEON not detected under emulation) fails the run instead of passing for it.
 /// </summary>
 public sealed class ActivePathTests(ITestOutputHelper output)
@@ -11,14 +11,14 @@ public sealed class ActivePathTests(ITestOutputHelper output)
     [Fact]
     public void BestPathIsTheOneCiAskedFor()
     {
-        output.WriteLine($"Best kernel path: {KernelPaths.Best}; supported: {string.Join(", ", KernelPaths.Supported)}");
-        string? expected = Environment.GetEnvironmentVariable("RNNK_EXPECT_PATH");
+        output.WriteLine($"Best kernel tier: {KernelTiers.Best}; supported: {string.Join(", ", KernelTiers.Supported)}");
+        string? expected = Environment.GetEnvironmentVariable("RNNK_EXPECT_TIER");
         if (!string.IsNullOrEmpty(expected))
         {
-            Assert.Equal(Enum.Parse<IsaPath>(expected), KernelPaths.Best);
+            Assert.Equal(Enum.Parse<IsaTier>(expected), KernelTiers.Best);
         }
 
-        Assert.Contains(KernelPaths.Best, KernelPaths.Supported);
-        Assert.Contains(IsaPath.Scalar, KernelPaths.Supported);
+        Assert.Contains(KernelTiers.Best, KernelTiers.Supported);
+        Assert.Contains(IsaTier.Scalar, KernelTiers.Supported);
     }
 }

@@ -5,34 +5,34 @@ using RnnKernels.Kernels;
 namespace RnnKernels.Kernels.Tests;
 
 /// <summary>
-/// The arithmetic maps on every path, every length, in place: Multiply, Subtract, Add, Scale and AddScalar are exact
-/// (one rounding each) everywhere; Axpy rounds once where the tier has FMA and twice on the scalar path, so its bits
+/// The arithmetic maps on every tier, every length, in place: Multiply, Subtract, Add, Scale and AddScalar are exact
+/// (one rounding each) everywhere; Axpy rounds once where the tier has FMA and twice on the scalar tier, so its bits
 /// also show which tier ran.
 /// </summary>
 public sealed class ArithmeticTests
 {
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void EveryLengthMatchesTheScalarResultBitwise(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void EveryLengthMatchesTheScalarResultBitwise(IsaTier tier)
     {
         var random = new Random(7);
         for (int length = 0; length <= 130; length++)
         {
             float[] x = Values(random, length), y = Values(random, length);
             float s = (random.NextSingle() * 4) - 2;
-            Check(length, (a, b, z) => Elementwise.Multiply(path, a, b, z), (a, b) => a * b, x, y);
-            Check(length, (a, b, z) => Elementwise.Subtract(path, a, b, z), (a, b) => a - b, x, y);
-            Check(length, (a, b, z) => Elementwise.Add(path, a, b, z), (a, b) => a + b, x, y);
-            Check(length, (a, _, z) => Elementwise.Scale(path, a, s, z), (a, _) => a * s, x, y);
-            Check(length, (a, _, z) => Elementwise.AddScalar(path, a, s, z), (a, _) => a + s, x, y);
+            Check(length, (a, b, z) => Elementwise.Multiply(tier, a, b, z), (a, b) => a * b, x, y);
+            Check(length, (a, b, z) => Elementwise.Subtract(tier, a, b, z), (a, b) => a - b, x, y);
+            Check(length, (a, b, z) => Elementwise.Add(tier, a, b, z), (a, b) => a + b, x, y);
+            Check(length, (a, _, z) => Elementwise.Scale(tier, a, s, z), (a, _) => a * s, x, y);
+            Check(length, (a, _, z) => Elementwise.AddScalar(tier, a, s, z), (a, _) => a + s, x, y);
         }
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void AxpyRoundsOnceExactlyWhereTheTierHasFma(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void AxpyRoundsOnceExactlyWhereTheTierHasFma(IsaTier tier)
     {
-        bool fused = path != IsaPath.Scalar && (Fma.IsSupported || AdvSimd.IsSupported);
+        bool fused = tier != IsaTier.Scalar && (Fma.IsSupported || AdvSimd.IsSupported);
         var random = new Random(11);
         int differences = 0;
         for (int length = 0; length <= 130; length++)
@@ -40,7 +40,7 @@ public sealed class ArithmeticTests
             float[] x = Values(random, length), y = Values(random, length);
             float alpha = (random.NextSingle() * 4) - 2;
             float[] result = (float[])y.Clone();
-            Elementwise.Axpy(path, alpha, x, result);
+            Elementwise.Axpy(tier, alpha, x, result);
             for (int i = 0; i < length; i++)
             {
                 float once = MathF.FusedMultiplyAdd(alpha, x[i], y[i]), twice = (alpha * x[i]) + y[i];

@@ -5,7 +5,7 @@ namespace RnnKernels.Kernels.Tests;
 /// <summary>
 /// Random shapes and random sequences of kernel calls against the scalar reference, every output span placed inside a
 /// larger array whose guard regions before and after must come back untouched. RNNK_FUZZ_CASES sets the number of
-/// cases per path (default 300; run many more locally).
+/// cases per tier (default 300; run many more locally).
 /// </summary>
 public sealed class FuzzTests
 {
@@ -15,31 +15,31 @@ public sealed class FuzzTests
     private static int Cases => int.TryParse(Environment.GetEnvironmentVariable("RNNK_FUZZ_CASES"), out int n) && n > 0 ? n : 300;
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void RandomCallSequencesStayInBoundsAndMatchTheReference(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void RandomCallSequencesStayInBoundsAndMatchTheReference(IsaTier tier)
     {
-        var random = new Random(20261125 + (int)path);
+        var random = new Random(20261125 + (int)tier);
         for (int i = 0; i < Cases; i++)
         {
             switch (random.Next(4))
             {
                 case 0:
-                    FuzzGemm(path, random, i);
+                    FuzzGemm(tier, random, i);
                     break;
                 case 1:
-                    FuzzUnary(path, random, i, tanh: random.Next(2) == 0);
+                    FuzzUnary(tier, random, i, tanh: random.Next(2) == 0);
                     break;
                 case 2:
-                    FuzzBackward(path, random, i);
+                    FuzzBackward(tier, random, i);
                     break;
                 default:
-                    FuzzSoftmax(path, random, i);
+                    FuzzSoftmax(tier, random, i);
                     break;
             }
         }
     }
 
-    private static void FuzzGemm(IsaPath path, Random random, int i)
+    private static void FuzzGemm(IsaTier tier, Random random, int i)
     {
         int m = Size(random), n = Size(random), k = Size(random);
         Transpose ta = random.Next(2) == 0 ? Transpose.No : Transpose.Yes, tb = random.Next(2) == 0 ? Transpose.No : Transpose.Yes;
@@ -53,7 +53,7 @@ public sealed class FuzzTests
         int cLength = Needed(m, n, ldc);
         float[] c = Guarded(Values(random, cLength));
         float[] c0 = c[GuardLength..(GuardLength + cLength)];
-        Gemm.Compute(path, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c.AsSpan(GuardLength, cLength), ldc);
+        Gemm.Compute(tier, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c.AsSpan(GuardLength, cLength), ldc);
         CheckGuards(c, cLength, $"case {i}: gemm {ta}{tb} {m}x{n}x{k}");
         if (m == 0 || n == 0)
         {
@@ -79,18 +79,18 @@ public sealed class FuzzTests
         }
     }
 
-    private static void FuzzUnary(IsaPath path, Random random, int i, bool tanh)
+    private static void FuzzUnary(IsaTier tier, Random random, int i, bool tanh)
     {
         int n = Size(random);
         float[] x = Values(random, n, scale: 8);
         float[] y = Guarded(new float[n]);
         if (tanh)
         {
-            Activations.Tanh(path, x, y.AsSpan(GuardLength, n));
+            Activations.Tanh(tier, x, y.AsSpan(GuardLength, n));
         }
         else
         {
-            Activations.Relu(path, x, y.AsSpan(GuardLength, n));
+            Activations.Relu(tier, x, y.AsSpan(GuardLength, n));
         }
 
         CheckGuards(y, n, $"case {i}: {(tanh ? "tanh" : "relu")} n={n}");
@@ -101,12 +101,12 @@ public sealed class FuzzTests
         }
     }
 
-    private static void FuzzBackward(IsaPath path, Random random, int i)
+    private static void FuzzBackward(IsaTier tier, Random random, int i)
     {
         int n = Size(random);
         float[] y = Values(random, n), dy = Values(random, n);
         float[] dx = Guarded(new float[n]);
-        Activations.TanhBackward(path, y, dy, dx.AsSpan(GuardLength, n));
+        Activations.TanhBackward(tier, y, dy, dx.AsSpan(GuardLength, n));
         CheckGuards(dx, n, $"case {i}: tanh backward n={n}");
         for (int j = 0; j < n; j++)
         {
@@ -115,13 +115,13 @@ public sealed class FuzzTests
         }
     }
 
-    private static void FuzzSoftmax(IsaPath path, Random random, int i)
+    private static void FuzzSoftmax(IsaTier tier, Random random, int i)
     {
         int rows = 1 + random.Next(6), classes = 1 + random.Next(70);
         float[] logits = Values(random, rows * classes, scale: 20);
         int[] targets = Enumerable.Range(0, rows).Select(_ => random.Next(-1, classes)).ToArray();
         float[] d = Guarded(new float[rows * classes]);
-        double loss = SoftmaxCrossEntropy.Compute(path, logits, targets, classes, 1f, d.AsSpan(GuardLength, rows * classes), null);
+        double loss = SoftmaxCrossEntropy.Compute(tier, logits, targets, classes, 1f, d.AsSpan(GuardLength, rows * classes), null);
         CheckGuards(d, rows * classes, $"case {i}: softmax {rows}x{classes}");
         double expected = 0;
         for (int r = 0; r < rows; r++)

@@ -2,21 +2,21 @@ using RnnKernels.Kernels;
 
 namespace RnnKernels.Kernels.Tests;
 
-/// <summary>The fused LSTM and GRU gate kernels against the equations evaluated in float64, on every path.</summary>
+/// <summary>The fused LSTM and GRU gate kernels against the equations evaluated in float64, on every tier.</summary>
 public sealed class GatedCellsTests
 {
     private static readonly int[] Sizes = [1, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 100];
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void LstmForwardAndBackwardMatchTheEquations(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void LstmForwardAndBackwardMatchTheEquations(IsaTier tier)
     {
         foreach (int n in Sizes)
         {
             var random = new Random(n);
             float[] pre = Values(random, 4 * n, 4f), rec = Values(random, 4 * n, 4f), cPrev = Values(random, n, 2f);
             float[] gates = (float[])pre.Clone(), c = new float[n], h = new float[n];
-            GatedCells.LstmForward(path, gates, rec, cPrev, c, h);
+            GatedCells.LstmForward(tier, gates, rec, cPrev, c, h);
             var expectedGates = new double[4 * n];
             for (int j = 0; j < n; j++)
             {
@@ -24,75 +24,75 @@ public sealed class GatedCellsTests
                 double o = S(pre[(3 * n) + j] + rec[(3 * n) + j]);
                 (expectedGates[j], expectedGates[n + j], expectedGates[(2 * n) + j], expectedGates[(3 * n) + j]) = (i, f, g, o);
                 double ct = (f * cPrev[j]) + (i * g);
-                Close(ct, c[j], $"{path} n={n} c[{j}]");
-                Close(o * Math.Tanh(ct), h[j], $"{path} n={n} h[{j}]");
+                Close(ct, c[j], $"{tier} n={n} c[{j}]");
+                Close(o * Math.Tanh(ct), h[j], $"{tier} n={n} h[{j}]");
             }
 
             for (int k = 0; k < 4 * n; k++)
             {
-                Close(expectedGates[k], gates[k], $"{path} n={n} gates[{k}]");
+                Close(expectedGates[k], gates[k], $"{tier} n={n} gates[{k}]");
             }
 
             float[] dh = Values(random, n, 1f), dc = Values(random, n, 1f), dA = new float[4 * n];
             float[] dhIn = (float[])dh.Clone(), dcIn = (float[])dc.Clone();
-            GatedCells.LstmBackward(path, gates, c, cPrev, dh, dc, dA);
+            GatedCells.LstmBackward(tier, gates, c, cPrev, dh, dc, dA);
             for (int j = 0; j < n; j++)
             {
                 double i = gates[j], f = gates[n + j], g = gates[(2 * n) + j], o = gates[(3 * n) + j], tc = Math.Tanh(c[j]);
                 double dcTotal = dcIn[j] + (dhIn[j] * o * (1 - (tc * tc)));
-                Close(dhIn[j] * tc * o * (1 - o), dA[(3 * n) + j], $"{path} n={n} dO[{j}]");
-                Close(dcTotal * g * i * (1 - i), dA[j], $"{path} n={n} dI[{j}]");
-                Close(dcTotal * cPrev[j] * f * (1 - f), dA[n + j], $"{path} n={n} dF[{j}]");
-                Close(dcTotal * i * (1 - (g * g)), dA[(2 * n) + j], $"{path} n={n} dG[{j}]");
-                Close(dcTotal * f, dc[j], $"{path} n={n} dcPrev[{j}]");
+                Close(dhIn[j] * tc * o * (1 - o), dA[(3 * n) + j], $"{tier} n={n} dO[{j}]");
+                Close(dcTotal * g * i * (1 - i), dA[j], $"{tier} n={n} dI[{j}]");
+                Close(dcTotal * cPrev[j] * f * (1 - f), dA[n + j], $"{tier} n={n} dF[{j}]");
+                Close(dcTotal * i * (1 - (g * g)), dA[(2 * n) + j], $"{tier} n={n} dG[{j}]");
+                Close(dcTotal * f, dc[j], $"{tier} n={n} dcPrev[{j}]");
                 Assert.Equal(0f, dh[j]);
             }
 
             // c may alias c_prev (a stream keeps one state row).
             float[] state = (float[])cPrev.Clone(), again = (float[])pre.Clone(), h2 = new float[n];
-            GatedCells.LstmForward(path, again, rec, state, state, h2);
+            GatedCells.LstmForward(tier, again, rec, state, state, h2);
             Assert.Equal(c, state);
             Assert.Equal(h, h2);
         }
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void GruForwardAndBackwardMatchTheEquations(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void GruForwardAndBackwardMatchTheEquations(IsaTier tier)
     {
         foreach (int n in Sizes)
         {
             var random = new Random(100 + n);
             float[] pre = Values(random, 3 * n, 4f), rec = Values(random, 3 * n, 4f), hPrev = Values(random, n, 1f);
             float[] gates = (float[])pre.Clone(), hn = new float[n], h = new float[n];
-            GatedCells.GruForward(path, gates, rec, hPrev, hn, h);
+            GatedCells.GruForward(tier, gates, rec, hPrev, hn, h);
             for (int j = 0; j < n; j++)
             {
                 double r = S(pre[j] + rec[j]), z = S(pre[n + j] + rec[n + j]);
                 double newGate = Math.Tanh(pre[(2 * n) + j] + (r * rec[(2 * n) + j]));
-                Close(r, gates[j], $"{path} n={n} r[{j}]");
-                Close(z, gates[n + j], $"{path} n={n} z[{j}]");
-                Close(newGate, gates[(2 * n) + j], $"{path} n={n} n[{j}]");
+                Close(r, gates[j], $"{tier} n={n} r[{j}]");
+                Close(z, gates[n + j], $"{tier} n={n} z[{j}]");
+                Close(newGate, gates[(2 * n) + j], $"{tier} n={n} n[{j}]");
                 Assert.Equal(rec[(2 * n) + j], hn[j]);
-                Close(((1 - z) * newGate) + (z * hPrev[j]), h[j], $"{path} n={n} h[{j}]");
+                Close(((1 - z) * newGate) + (z * hPrev[j]), h[j], $"{tier} n={n} h[{j}]");
             }
 
             float[] dh = Values(random, n, 1f), dhIn = (float[])dh.Clone(), dA = new float[3 * n], dAn = new float[n];
-            GatedCells.GruBackward(path, gates, hn, hPrev, dh, dA, dAn);
+            GatedCells.GruBackward(tier, gates, hn, hPrev, dh, dA, dAn);
             for (int j = 0; j < n; j++)
             {
                 double r = gates[j], z = gates[n + j], newGate = gates[(2 * n) + j];
                 double dn = dhIn[j] * (1 - z) * (1 - (newGate * newGate));
-                Close(dn, dAn[j], $"{path} n={n} dAn[{j}]");
-                Close(dhIn[j] * (hPrev[j] - newGate) * z * (1 - z), dA[n + j], $"{path} n={n} dZ[{j}]");
-                Close(dn * hn[j] * r * (1 - r), dA[j], $"{path} n={n} dR[{j}]");
-                Close(dn * r, dA[(2 * n) + j], $"{path} n={n} dN[{j}]");
-                Close(dhIn[j] * z, dh[j], $"{path} n={n} direct[{j}]");
+                Close(dn, dAn[j], $"{tier} n={n} dAn[{j}]");
+                Close(dhIn[j] * (hPrev[j] - newGate) * z * (1 - z), dA[n + j], $"{tier} n={n} dZ[{j}]");
+                Close(dn * hn[j] * r * (1 - r), dA[j], $"{tier} n={n} dR[{j}]");
+                Close(dn * r, dA[(2 * n) + j], $"{tier} n={n} dN[{j}]");
+                Close(dhIn[j] * z, dh[j], $"{tier} n={n} direct[{j}]");
             }
 
             // h may alias h_prev.
             float[] state = (float[])hPrev.Clone(), again = (float[])pre.Clone();
-            GatedCells.GruForward(path, again, rec, state, new float[n], state);
+            GatedCells.GruForward(tier, again, rec, state, new float[n], state);
             Assert.Equal(h, state);
         }
     }

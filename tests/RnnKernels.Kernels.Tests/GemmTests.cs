@@ -8,18 +8,18 @@ public sealed class GemmTests
     private const float Sentinel = 12345.5f;
     private static readonly int[] AwkwardSizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65];
 
-    public static TheoryData<IsaPath, Transpose, Transpose> PathsAndTransposes
+    public static TheoryData<IsaTier, Transpose, Transpose> PathsAndTransposes
     {
         get
         {
-            TheoryData<IsaPath, Transpose, Transpose> data = [];
-            foreach (IsaPath path in KernelPaths.Supported)
+            TheoryData<IsaTier, Transpose, Transpose> data = [];
+            foreach (IsaTier tier in KernelTiers.Supported)
             {
                 foreach (Transpose ta in Enum.GetValues<Transpose>())
                 {
                     foreach (Transpose tb in Enum.GetValues<Transpose>())
                     {
-                        data.Add(path, ta, tb);
+                        data.Add(tier, ta, tb);
                     }
                 }
             }
@@ -30,7 +30,7 @@ public sealed class GemmTests
 
     [Theory]
     [MemberData(nameof(PathsAndTransposes))]
-    public void EveryRowCountAgainstReference(IsaPath path, Transpose ta, Transpose tb)
+    public void EveryRowCountAgainstReference(IsaTier tier, Transpose ta, Transpose tb)
     {
         int[] ns = [1, 7, 16, 17, 33, 65];
         int[] ks = [1, 8, 9, 31, 63];
@@ -41,7 +41,7 @@ public sealed class GemmTests
             {
                 foreach (int k in ks)
                 {
-                    RunCase(path, ta, tb, m, n, k, 1f, 0f, pad: 0, seed++);
+                    RunCase(tier, ta, tb, m, n, k, 1f, 0f, pad: 0, seed++);
                 }
             }
         }
@@ -49,7 +49,7 @@ public sealed class GemmTests
 
     [Theory]
     [MemberData(nameof(PathsAndTransposes))]
-    public void AwkwardShapesStridesAndScalars(IsaPath path, Transpose ta, Transpose tb)
+    public void AwkwardShapesStridesAndScalars(IsaTier tier, Transpose ta, Transpose tb)
     {
         (float Alpha, float Beta)[] scalars = [(1f, 0f), (1f, 1f), (-0.5f, 2f), (0f, 0.5f), (2.5f, 0f), (0f, 0f)];
         var random = new Random(7);
@@ -60,14 +60,14 @@ public sealed class GemmTests
             {
                 int k = AwkwardSizes[random.Next(AwkwardSizes.Length)];
                 (float alpha, float beta) = scalars[random.Next(scalars.Length)];
-                RunCase(path, ta, tb, m, n, k, alpha, beta, pad: random.Next(4), seed++);
+                RunCase(tier, ta, tb, m, n, k, alpha, beta, pad: random.Next(4), seed++);
             }
         }
     }
 
     [Theory]
     [MemberData(nameof(PathsAndTransposes))]
-    public void BlockBoundaries(IsaPath path, Transpose ta, Transpose tb)
+    public void BlockBoundaries(IsaTier tier, Transpose ta, Transpose tb)
     {
         // KC = 256 and MC = 128/144 boundaries, an NC = 2048/3072 crossing, and the large awkward sizes.
         (int M, int N, int K)[] shapes =
@@ -79,38 +79,38 @@ public sealed class GemmTests
         int seed = 500;
         foreach ((int m, int n, int k) in shapes)
         {
-            RunCase(path, ta, tb, m, n, k, 0.75f, 1f, pad: 3, seed++);
-            RunCase(path, ta, tb, m, n, k, 1f, 0f, pad: 0, seed++);
+            RunCase(tier, ta, tb, m, n, k, 0.75f, 1f, pad: 3, seed++);
+            RunCase(tier, ta, tb, m, n, k, 1f, 0f, pad: 0, seed++);
         }
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void EmptyShapesLeaveOrScaleC(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void EmptyShapesLeaveOrScaleC(IsaTier tier)
     {
         // m or n = 0: nothing to touch. k = 0: C = beta * C, and beta = 0 clears even NaN.
         float[] c = [1f, 2f, float.NaN, 4f];
-        Gemm.Compute(path, Transpose.No, Transpose.No, 0, 2, 3, 1f, [], 3, new float[6], 2, 0f, c, 2);
-        Gemm.Compute(path, Transpose.No, Transpose.No, 2, 0, 3, 1f, new float[6], 3, [], 1, 0f, c, 1);
+        Gemm.Compute(tier, Transpose.No, Transpose.No, 0, 2, 3, 1f, [], 3, new float[6], 2, 0f, c, 2);
+        Gemm.Compute(tier, Transpose.No, Transpose.No, 2, 0, 3, 1f, new float[6], 3, [], 1, 0f, c, 1);
         Assert.Equal(4f, c[3]);
-        Gemm.Compute(path, Transpose.No, Transpose.No, 2, 2, 0, 1f, [], 1, [], 2, 2f, c, 2);
+        Gemm.Compute(tier, Transpose.No, Transpose.No, 2, 2, 0, 1f, [], 1, [], 2, 2f, c, 2);
         Assert.Equal([2f, 4f, float.NaN, 8f], c);
-        Gemm.Compute(path, Transpose.No, Transpose.No, 2, 2, 0, 1f, [], 1, [], 2, 0f, c, 2);
+        Gemm.Compute(tier, Transpose.No, Transpose.No, 2, 2, 0, 1f, [], 1, [], 2, 0f, c, 2);
         Assert.Equal([0f, 0f, 0f, 0f], c);
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void BetaZeroIgnoresNaNInCAndAlphaZeroIgnoresNaNInputs(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void BetaZeroIgnoresNaNInCAndAlphaZeroIgnoresNaNInputs(IsaTier tier)
     {
         float[] a = [1f, 2f, 3f, 4f];
         float[] b = [1f, 0f, 0f, 1f];
         float[] c = [float.NaN, float.NaN, float.PositiveInfinity, float.NaN];
-        Gemm.Compute(path, Transpose.No, Transpose.No, 2, 2, 2, 1f, a, 2, b, 2, 0f, c, 2);
+        Gemm.Compute(tier, Transpose.No, Transpose.No, 2, 2, 2, 1f, a, 2, b, 2, 0f, c, 2);
         Assert.Equal([1f, 2f, 3f, 4f], c);
 
         float[] nanA = [float.NaN, float.NaN, float.NaN, float.NaN];
-        Gemm.Compute(path, Transpose.No, Transpose.No, 2, 2, 2, 0f, nanA, 2, b, 2, 2f, c, 2);
+        Gemm.Compute(tier, Transpose.No, Transpose.No, 2, 2, 2, 0f, nanA, 2, b, 2, 2f, c, 2);
         Assert.Equal([2f, 4f, 6f, 8f], c);
     }
 
@@ -164,7 +164,7 @@ public sealed class GemmTests
         Assert.Equal(0, SteadyStateAllocation.PerCall(Run));
     }
 
-    private static void RunCase(IsaPath path, Transpose ta, Transpose tb, int m, int n, int k, float alpha, float beta, int pad, int seed)
+    private static void RunCase(IsaTier tier, Transpose ta, Transpose tb, int m, int n, int k, float alpha, float beta, int pad, int seed)
     {
         var random = new Random(seed);
         (int aRows, int aCols) = ta == Transpose.No ? (m, k) : (k, m);
@@ -187,7 +187,7 @@ public sealed class GemmTests
 
         float[] c0 = (float[])c.Clone();
         (double[] expected, double[] magnitude) = GemmReference.Compute(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c0, ldc);
-        Gemm.Compute(path, ta, tb, m, n, k, alpha, a.AsSpan(0, ((aRows - 1) * lda) + aCols), lda,
+        Gemm.Compute(tier, ta, tb, m, n, k, alpha, a.AsSpan(0, ((aRows - 1) * lda) + aCols), lda,
             b.AsSpan(0, ((bRows - 1) * ldb) + bCols), ldb, beta, c.AsSpan(0, cLength), ldc);
 
         for (int i = 0; i < m; i++)
@@ -197,7 +197,7 @@ public sealed class GemmTests
                 int index = (i * ldc) + j;
                 if (j >= n)
                 {
-                    Assert.True(c[index] == Sentinel, $"{path} {ta}{tb} m={m} n={n} k={k}: padding C[{i},{j}] was written");
+                    Assert.True(c[index] == Sentinel, $"{tier} {ta}{tb} m={m} n={n} k={k}: padding C[{i},{j}] was written");
                     continue;
                 }
 
@@ -205,14 +205,14 @@ public sealed class GemmTests
                 double tolerance = GemmReference.Tolerance(k, magnitude[(i * n) + j]);
                 if (!(Math.Abs(c[index] - want) <= tolerance))
                 {
-                    Assert.Fail($"{path} {ta}{tb} m={m} n={n} k={k} alpha={alpha} beta={beta} pad={pad}: C[{i},{j}] = {c[index]}, expected {want} +- {tolerance}");
+                    Assert.Fail($"{tier} {ta}{tb} m={m} n={n} k={k} alpha={alpha} beta={beta} pad={pad}: C[{i},{j}] = {c[index]}, expected {want} +- {tolerance}");
                 }
             }
         }
 
         for (int g = cLength; g < c.Length; g++)
         {
-            Assert.True(c[g] == Sentinel, $"{path} {ta}{tb} m={m} n={n} k={k}: wrote past the end of C at +{g - cLength}");
+            Assert.True(c[g] == Sentinel, $"{tier} {ta}{tb} m={m} n={n} k={k}: wrote past the end of C at +{g - cLength}");
         }
     }
 

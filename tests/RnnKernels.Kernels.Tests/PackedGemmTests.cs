@@ -6,11 +6,11 @@ namespace RnnKernels.Kernels.Tests;
 /// <summary>A product with a pre-packed B gives the bits of the plain product on the matrix it was packed from.</summary>
 public sealed class PackedGemmTests
 {
-    public static TheoryData<IsaPath, Transpose, Transpose> PathsAndTransposes => GemmTests.PathsAndTransposes;
+    public static TheoryData<IsaTier, Transpose, Transpose> PathsAndTransposes => GemmTests.PathsAndTransposes;
 
     [Theory]
     [MemberData(nameof(PathsAndTransposes))]
-    public void MatchesThePlainProductBitwise(IsaPath path, Transpose ta, Transpose tb)
+    public void MatchesThePlainProductBitwise(IsaTier tier, Transpose ta, Transpose tb)
     {
         var random = new Random(5);
         int[] ms = [2, 7, 8, 9, 17, 33, 65, 130]; // 130: more rows than one A block (MC = 128 or 144 rows).
@@ -33,17 +33,17 @@ public sealed class PackedGemmTests
                 float[] b = GemmTests.RandomArray(random, ((bRows - 1) * ldb) + bCols);
                 float[] expected = GemmTests.RandomArray(random, ((m - 1) * ldc) + n);
                 float[] c = (float[])expected.Clone();
-                Gemm.Compute(path, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
-                packed.Pack(path, tb, k, n, b, ldb);
+                Gemm.Compute(tier, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
+                packed.Pack(tier, tb, k, n, b, ldb);
                 Gemm.Compute(ta, m, alpha, a, lda, packed, beta, c, ldc);
-                Assert.True(expected.AsSpan().SequenceEqual(c), $"{path} {ta}{tb} m={m} n={n} k={k} alpha={alpha} beta={beta} pad={pad}");
+                Assert.True(expected.AsSpan().SequenceEqual(c), $"{tier} {ta}{tb} m={m} n={n} k={k} alpha={alpha} beta={beta} pad={pad}");
             }
         }
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void OneRowAgainstTheDoubleReference(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void OneRowAgainstTheDoubleReference(IsaTier tier)
     {
         // The plain product takes a matrix-vector kernel for one row, so the packed one is checked against float64.
         var random = new Random(6);
@@ -54,11 +54,11 @@ public sealed class PackedGemmTests
                 float[] a = GemmTests.RandomArray(random, k), b = GemmTests.RandomArray(random, k * n), c = GemmTests.RandomArray(random, n);
                 (double[] expected, double[] magnitude) = GemmReference.Compute(Transpose.No, Transpose.Yes, 1, n, k, 1.5f, a, k, b, k, 0.5f, (float[])c.Clone(), n);
                 var packed = new PackedMatrix(k, n);
-                packed.Pack(path, Transpose.Yes, k, n, b, k);
+                packed.Pack(tier, Transpose.Yes, k, n, b, k);
                 Gemm.Compute(Transpose.No, 1, 1.5f, a, k, packed, 0.5f, c, n);
                 for (int j = 0; j < n; j++)
                 {
-                    Assert.True(Math.Abs(c[j] - expected[j]) <= GemmReference.Tolerance(k, magnitude[j]), $"{path} n={n} k={k} C[{j}] = {c[j]}, expected {expected[j]}");
+                    Assert.True(Math.Abs(c[j] - expected[j]) <= GemmReference.Tolerance(k, magnitude[j]), $"{tier} n={n} k={k} C[{j}] = {c[j]}, expected {expected[j]}");
                 }
             }
         }

@@ -2,53 +2,53 @@ using RnnKernels.Kernels;
 
 namespace RnnKernels.Kernels.Tests;
 
-/// <summary>SumOfSquares, Max and ColumnSums on every path against float64 references, awkward lengths included.</summary>
+/// <summary>SumOfSquares, Max and ColumnSums on every tier against float64 references, awkward lengths included.</summary>
 public sealed class ReductionTests
 {
     private static readonly int[] Lengths = [0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 127, 1023, 1024, 1025, 4100];
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void SumOfSquaresIsCloseToTheFloat64Sum(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void SumOfSquaresIsCloseToTheFloat64Sum(IsaTier tier)
     {
         var random = new Random(3);
         foreach (int length in Lengths)
         {
             float[] x = [.. Enumerable.Range(0, length).Select(_ => (random.NextSingle() * 6) - 3)];
             double expected = x.Sum(v => (double)v * v);
-            double actual = Reductions.SumOfSquares(path, x);
+            double actual = Reductions.SumOfSquares(tier, x);
             Assert.True(Math.Abs(actual - expected) <= 1e-6 * Math.Max(1, expected), $"length {length}: {actual} vs {expected}");
         }
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void MaxIsExactAndPropagatesNaN(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void MaxIsExactAndPropagatesNaN(IsaTier tier)
     {
         var random = new Random(5);
-        Assert.Equal(float.NegativeInfinity, Reductions.Max(path, []));
+        Assert.Equal(float.NegativeInfinity, Reductions.Max(tier, []));
         foreach (int length in Lengths.Where(n => n > 0))
         {
             float[] x = [.. Enumerable.Range(0, length).Select(_ => (random.NextSingle() * 100) - 150)];
-            Assert.Equal(x.Max(), Reductions.Max(path, x));
+            Assert.Equal(x.Max(), Reductions.Max(tier, x));
             int at = random.Next(length);
             x[at] = float.NaN;
-            Assert.True(float.IsNaN(Reductions.Max(path, x)), $"length {length}, NaN at {at}");
+            Assert.True(float.IsNaN(Reductions.Max(tier, x)), $"length {length}, NaN at {at}");
             x[at] = float.PositiveInfinity;
-            Assert.Equal(float.PositiveInfinity, Reductions.Max(path, x));
+            Assert.Equal(float.PositiveInfinity, Reductions.Max(tier, x));
         }
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void ColumnSumsMatchTheFloat64Sums(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void ColumnSumsMatchTheFloat64Sums(IsaTier tier)
     {
         var random = new Random(9);
         foreach ((int rows, int n, int ld) in new[] { (1, 1, 1), (7, 9, 11), (33, 17, 17), (65, 63, 70) })
         {
             float[] m = [.. Enumerable.Range(0, rows * ld).Select(_ => random.NextSingle() - 0.5f)];
             float[] sums = [.. Enumerable.Range(0, n).Select(_ => 1f)];
-            Reductions.ColumnSums(path, m, rows, ld, sums, accumulate: true);
+            Reductions.ColumnSums(tier, m, rows, ld, sums, accumulate: true);
             for (int j = 0; j < n; j++)
             {
                 double expected = 1 + Enumerable.Range(0, rows).Sum(r => (double)m[(r * ld) + j]);

@@ -8,8 +8,8 @@ public sealed class SigmoidTests(ITestOutputHelper output)
     private const float SmallestNormal = 1.17549435e-38f;
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void DenseSweepOfAllFloatsIsWithinFourUlpWhereTheResultIsNormal(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void DenseSweepOfAllFloatsIsWithinFourUlpWhereTheResultIsNormal(IsaTier tier)
     {
         // Every stride-th positive float and its negation (every float with RNNK_TANH_SWEEP_STRIDE=1), against the
         // correctly rounded double result. Where that is subnormal the kernel flushes to zero.
@@ -28,13 +28,13 @@ public sealed class SigmoidTests(ITestOutputHelper output)
                 x[filled + 1] = -v;
             }
 
-            Activations.Sigmoid(path, x.AsSpan(0, filled), y);
+            Activations.Sigmoid(tier, x.AsSpan(0, filled), y);
             for (int i = 0; i < filled; i++)
             {
                 float want = (float)(1 / (1 + Math.Exp(-(double)x[i])));
                 if (want < SmallestNormal)
                 {
-                    Assert.True(y[i] == 0f || Ulp.Distance(y[i], want) <= MaxUlp, $"{path}: sigmoid({x[i]:R}) = {y[i]:R}, want {want:R} or 0");
+                    Assert.True(y[i] == 0f || Ulp.Distance(y[i], want) <= MaxUlp, $"{tier}: sigmoid({x[i]:R}) = {y[i]:R}, want {want:R} or 0");
                     continue;
                 }
 
@@ -47,24 +47,24 @@ public sealed class SigmoidTests(ITestOutputHelper output)
 
                 if (!(y[i] >= 0f && y[i] <= 1f))
                 {
-                    Assert.Fail($"{path}: sigmoid({x[i]:R}) = {y[i]:R} is outside [0, 1]");
+                    Assert.Fail($"{tier}: sigmoid({x[i]:R}) = {y[i]:R} is outside [0, 1]");
                 }
             }
 
             count += filled;
         }
 
-        output.WriteLine($"{path}: {count} floats (stride {stride}), worst error {worst} ulp at x = {worstX:R}");
-        Assert.True(worst <= MaxUlp, $"{path}: worst error {worst} ulp at x = {worstX:R}");
+        output.WriteLine($"{tier}: {count} floats (stride {stride}), worst error {worst} ulp at x = {worstX:R}");
+        Assert.True(worst <= MaxUlp, $"{tier}: worst error {worst} ulp at x = {worstX:R}");
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void SpecialValuesSaturateExactly(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void SpecialValuesSaturateExactly(IsaTier tier)
     {
         float[] x = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 17f, 100f, float.MaxValue, -88f, -1000f, -float.MaxValue, float.Epsilon, -87.3f];
         float[] y = new float[x.Length];
-        Activations.Sigmoid(path, x, y);
+        Activations.Sigmoid(tier, x, y);
         Assert.Equal(0.5f, y[0]);
         Assert.Equal(0.5f, y[1]);
         Assert.Equal(1f, y[2]);
@@ -77,8 +77,8 @@ public sealed class SigmoidTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void EveryLengthInPlaceOutOfPlaceAndBackward(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void EveryLengthInPlaceOutOfPlaceAndBackward(IsaTier tier)
     {
         var random = new Random(5);
         for (int length = 0; length <= 260; length++)
@@ -87,21 +87,21 @@ public sealed class SigmoidTests(ITestOutputHelper output)
             float[] dy = [.. Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 2) - 1))];
             float[] y = new float[length + 1];
             y[length] = 99f;
-            Activations.Sigmoid(path, x, y);
+            Activations.Sigmoid(tier, x, y);
             Assert.Equal(99f, y[length]);
             float[] inPlace = (float[])x.Clone();
-            Activations.Sigmoid(path, inPlace, inPlace);
+            Activations.Sigmoid(tier, inPlace, inPlace);
             float[] dx = new float[length + 1];
             dx[length] = 99f;
-            Activations.SigmoidBackward(path, y.AsSpan(0, length), dy, dx);
+            Activations.SigmoidBackward(tier, y.AsSpan(0, length), dy, dx);
             Assert.Equal(99f, dx[length]);
             for (int i = 0; i < length; i++)
             {
                 double s = 1 / (1 + Math.Exp(-(double)x[i]));
-                Assert.True(Ulp.Distance(y[i], (float)s) <= MaxUlp, $"{path} length {length}: sigmoid({x[i]:R}) = {y[i]:R}");
+                Assert.True(Ulp.Distance(y[i], (float)s) <= MaxUlp, $"{tier} length {length}: sigmoid({x[i]:R}) = {y[i]:R}");
                 Assert.Equal(y[i], inPlace[i]);
                 double want = dy[i] * (double)y[i] * (1 - (double)y[i]);
-                Assert.True(Math.Abs(dx[i] - want) <= 2e-7 * Math.Max(Math.Abs(want), 1e-30) + 1e-45, $"{path}: backward at {i}: {dx[i]:R} vs {want:R}");
+                Assert.True(Math.Abs(dx[i] - want) <= 2e-7 * Math.Max(Math.Abs(want), 1e-30) + 1e-45, $"{tier}: backward at {i}: {dx[i]:R} vs {want:R}");
             }
         }
     }

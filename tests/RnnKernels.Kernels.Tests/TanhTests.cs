@@ -7,8 +7,8 @@ public sealed class TanhTests(ITestOutputHelper output)
     private const int MaxUlp = 4;
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void DenseSweepOfAllFloatsIsWithinFourUlpAndOdd(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void DenseSweepOfAllFloatsIsWithinFourUlpAndOdd(IsaTier tier)
     {
         // Every stride-th positive float (all of them with RNNK_TANH_SWEEP_STRIDE=1), and each one's negation.
         int stride = int.TryParse(Environment.GetEnvironmentVariable("RNNK_TANH_SWEEP_STRIDE"), out int s) && s > 0 ? s : 61;
@@ -28,7 +28,7 @@ public sealed class TanhTests(ITestOutputHelper output)
                 x[(2 * filled) + 1] = -v;
             }
 
-            Activations.Tanh(path, x.AsSpan(0, 2 * filled), y);
+            Activations.Tanh(tier, x.AsSpan(0, 2 * filled), y);
             for (int i = 0; i < filled; i++)
             {
                 float v = x[2 * i];
@@ -42,24 +42,24 @@ public sealed class TanhTests(ITestOutputHelper output)
 
                 if (BitConverter.SingleToInt32Bits(y[(2 * i) + 1]) != BitConverter.SingleToInt32Bits(-y[2 * i]) || !(y[2 * i] <= 1f))
                 {
-                    Assert.Fail($"{path}: tanh({v:R}) = {y[2 * i]:R} but tanh(-x) = {y[(2 * i) + 1]:R}");
+                    Assert.Fail($"{tier}: tanh({v:R}) = {y[2 * i]:R} but tanh(-x) = {y[(2 * i) + 1]:R}");
                 }
             }
 
             count += filled;
         }
 
-        output.WriteLine($"{path}: {count} positive floats (stride {stride}), worst error {worst} ulp at x = {worstX:R}");
-        Assert.True(worst <= MaxUlp, $"{path}: worst error {worst} ulp at x = {worstX:R}");
+        output.WriteLine($"{tier}: {count} positive floats (stride {stride}), worst error {worst} ulp at x = {worstX:R}");
+        Assert.True(worst <= MaxUlp, $"{tier}: worst error {worst} ulp at x = {worstX:R}");
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void SpecialValues(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void SpecialValues(IsaTier tier)
     {
         float[] x = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, -float.Epsilon, 1e-30f, 20f, -20f, float.MaxValue, -float.MaxValue];
         float[] y = new float[x.Length];
-        Activations.Tanh(path, x, y);
+        Activations.Tanh(tier, x, y);
         Assert.Equal(0, BitConverter.SingleToInt32Bits(y[0]));
         Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(y[1]));
         Assert.Equal(1f, y[2]);
@@ -72,8 +72,8 @@ public sealed class TanhTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void EveryLengthInPlaceAndOutOfPlace(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void EveryLengthInPlaceAndOutOfPlace(IsaTier tier)
     {
         var random = new Random(3);
         for (int length = 0; length <= 260; length++)
@@ -86,13 +86,13 @@ public sealed class TanhTests(ITestOutputHelper output)
 
             float[] y = new float[length + 1];
             y[length] = 99f;
-            Activations.Tanh(path, x, y);
+            Activations.Tanh(tier, x, y);
             Assert.Equal(99f, y[length]);
             float[] inPlace = (float[])x.Clone();
-            Activations.Tanh(path, inPlace, inPlace);
+            Activations.Tanh(tier, inPlace, inPlace);
             for (int i = 0; i < length; i++)
             {
-                Assert.True(Ulp.Distance(y[i], (float)Math.Tanh(x[i])) <= MaxUlp, $"{path} length {length}: tanh({x[i]:R}) = {y[i]:R}");
+                Assert.True(Ulp.Distance(y[i], (float)Math.Tanh(x[i])) <= MaxUlp, $"{tier} length {length}: tanh({x[i]:R}) = {y[i]:R}");
                 Assert.Equal(y[i], inPlace[i]);
             }
         }

@@ -6,28 +6,28 @@ namespace RnnKernels.Kernels.Tests;
 
 /// <summary>
 /// The tiers a process cannot switch to in-process: this test assembly reruns itself in a child process with
-/// DOTNET_EnableAVX512=0 (AVX2+FMA as the best path), DOTNET_EnableAVX2=0 (Vector128) and DOTNET_EnableHWIntrinsic=0
+/// DOTNET_EnableAVX512=0 (AVX2+FMA as the best tier), DOTNET_EnableAVX2=0 (Vector128) and DOTNET_EnableHWIntrinsic=0
 /// (scalar), as ImageSharp's FeatureTestRunner does, so a plain <c>dotnet test</c> checks what CI checks per tier.
-/// RNNK_EXPECT_PATH makes the child fail if it ran another tier. x64 only (NEON runs under qemu in CI); skipped where
+/// RNNK_EXPECT_TIER makes the child fail if it ran another tier. x64 only (NEON runs under qemu in CI); skipped where
 /// the tier is already this process's best, and with RNNK_TIER_CHILD_RUNS=0 (CI runs each tier as its own step).
 /// </summary>
 public sealed class TierChildRunTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, IsaPath> Tiers => new()
+    public static TheoryData<string, IsaTier> Tiers => new()
     {
-        { "DOTNET_EnableAVX512", IsaPath.Avx2Fma },
-        { "DOTNET_EnableAVX2", IsaPath.Vector128 },
-        { "DOTNET_EnableHWIntrinsic", IsaPath.Scalar },
+        { "DOTNET_EnableAVX512", IsaTier.Avx2Fma },
+        { "DOTNET_EnableAVX2", IsaTier.Vector128 },
+        { "DOTNET_EnableHWIntrinsic", IsaTier.Scalar },
     };
 
     [Theory]
     [MemberData(nameof(Tiers))]
-    public async Task KernelTestsPassWithTheWiderTiersDisabled(string variable, IsaPath expected)
+    public async Task KernelTestsPassWithTheWiderTiersDisabled(string variable, IsaTier expected)
     {
         Assert.SkipWhen(Environment.GetEnvironmentVariable("RNNK_TIER_CHILD_RUNS") == "0", "RNNK_TIER_CHILD_RUNS=0: the caller runs each tier itself.");
         Assert.SkipUnless(RuntimeInformation.ProcessArchitecture == Architecture.X64, "The DOTNET_Enable* switches select x64 tiers.");
-        Assert.SkipWhen(KernelPaths.Best == expected, $"{expected} is this process's best tier already, tested in-process.");
-        Assert.SkipUnless(KernelPaths.IsSupported(expected), $"This CPU has no {expected} tier.");
+        Assert.SkipWhen(KernelTiers.Best == expected, $"{expected} is this process's best tier already, tested in-process.");
+        Assert.SkipUnless(KernelTiers.IsSupported(expected), $"This CPU has no {expected} tier.");
 
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -43,7 +43,7 @@ public sealed class TierChildRunTests(ITestOutputHelper output)
         }
 
         start.Environment[variable] = "0";
-        start.Environment["RNNK_EXPECT_PATH"] = expected.ToString();
+        start.Environment["RNNK_EXPECT_TIER"] = expected.ToString();
         start.Environment["RNNK_TIER_CHILD_RUNS"] = "0";
         using Process child = Process.Start(start) ?? throw new InvalidOperationException("could not start the child test run");
         Task<string> stdout = child.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -5,30 +5,30 @@ namespace RnnKernels.Kernels.Tests;
 
 /// <summary>
 /// The elementwise driver runs the tier it is given, not the widest one nor <c>Vector&lt;T&gt;</c>'s: operators that
-/// record the width they were invoked with must see only the tier's own width (and the scalar path only scalars), for
+/// record the width they were invoked with must see only the tier's own width (and the scalar tier only scalars), for
 /// every length, short spans and tails included.
 /// </summary>
 public sealed class TierDispatchTests
 {
     [Theory]
-    [MemberData(nameof(Paths.Supported), MemberType = typeof(Paths))]
-    public void EveryDriverInvokesOnlyTheWidthOfTheTierItWasGiven(IsaPath path)
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void EveryDriverInvokesOnlyTheWidthOfTheTierItWasGiven(IsaTier tier)
     {
-        int expected = path switch
+        int expected = tier switch
         {
-            IsaPath.Avx512 => 16,
-            IsaPath.Avx2Fma => 8,
-            IsaPath.Vector128 or IsaPath.Neon => 4,
+            IsaTier.Avx512 => 16,
+            IsaTier.Avx2Fma => 8,
+            IsaTier.Vector128 or IsaTier.Neon => 4,
             _ => 1,
         };
         for (int length = 1; length <= 40; length++)
         {
             float[] x = new float[length], y = new float[length], z = new float[length];
             WidthRecorder.Seen.Clear();
-            ElementwiseDriver.Unary<WidthRecorder>(path, x, y);
-            ElementwiseDriver.Binary<WidthRecorder>(path, x, y, z);
-            ElementwiseDriver.SpanScalar<WidthRecorder>(path, x, 1f, y);
-            ElementwiseDriver.SpanSpanScalar<WidthRecorder>(path, x, y, 1f, z);
+            ElementwiseDriver.Unary<WidthRecorder>(tier, x, y);
+            ElementwiseDriver.Binary<WidthRecorder>(tier, x, y, z);
+            ElementwiseDriver.SpanScalar<WidthRecorder>(tier, x, 1f, y);
+            ElementwiseDriver.SpanSpanScalar<WidthRecorder>(tier, x, y, 1f, z);
             Assert.Equal([expected], WidthRecorder.Seen.Distinct());
         }
     }

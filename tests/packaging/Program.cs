@@ -33,7 +33,7 @@ for (int step = 0; step < 200; step++)
     last = loss;
 }
 
-Console.WriteLine($"package consumer: kernels={KernelPaths.Best} loss_first={first:F3} loss_last={last:F3}");
+Console.WriteLine($"package consumer: kernels={KernelTiers.Best} loss_first={first:F3} loss_last={last:F3}");
 if (!(last < 0.5 * first))
 {
     Console.Error.WriteLine("package consumer: the loss did not fall by half");

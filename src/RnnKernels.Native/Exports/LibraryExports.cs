@@ -17,12 +17,12 @@ internal static unsafe class LibraryExports
     public static int GetAbiVersion() => AbiVersion;
 
     [UnmanagedCallersOnly(EntryPoint = "rnnk_kernel_tier")]
-    public static byte* KernelTier() => KernelPaths.Best switch
+    public static byte* KernelTier() => KernelTiers.Best switch
     {
-        IsaPath.Avx512 => Literal("Avx512\0"u8),
-        IsaPath.Avx2Fma => Literal("Avx2Fma\0"u8),
-        IsaPath.Neon => Literal("Neon\0"u8),
-        IsaPath.Vector128 => Literal("Vector128\0"u8),
+        IsaTier.Avx512 => Literal("Avx512\0"u8),
+        IsaTier.Avx2Fma => Literal("Avx2Fma\0"u8),
+        IsaTier.Neon => Literal("Neon\0"u8),
+        IsaTier.Vector128 => Literal("Vector128\0"u8),
         _ => Literal("Scalar\0"u8),
     };
 

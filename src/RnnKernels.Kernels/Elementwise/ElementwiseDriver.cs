@@ -7,21 +7,21 @@ namespace RnnKernels.Kernels;
 /// <summary>
 /// The one loop driver for elementwise operators. Tail policy: the last vector overlaps the previous one (end at
 /// len - Count), loaded before the main loop so an in-place call never re-reads an output (on the 512- and 256-bit
-/// paths unary operators also start their loop at an aligned store, with the first vector likewise loaded up front
+/// tiers unary operators also start their loop at an aligned store, with the first vector likewise loaded up front
 /// and stored last); spans shorter than one vector are copied into a padded stack buffer so every element of every
 /// length takes the same vector code (identical bits regardless of where an element sits).
 /// </summary>
 internal static class ElementwiseDriver
 {
-    /// <summary>y[i] = TOp(x[i]) for i &lt; x.Length on the given path. Validated by the caller.</summary>
+    /// <summary>y[i] = TOp(x[i]) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Unary<TOp>(IsaPath path, ReadOnlySpan<float> x, Span<float> y)
+    public static void Unary<TOp>(IsaTier tier, ReadOnlySpan<float> x, Span<float> y)
         where TOp : IUnaryOperator
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         nint len = x.Length;
-        if (path == IsaPath.Avx512)
+        if (tier == IsaTier.Avx512)
         {
             if (len < Vector512<float>.Count)
             {
@@ -45,7 +45,7 @@ internal static class ElementwiseDriver
             return;
         }
 
-        if (path == IsaPath.Avx2Fma)
+        if (tier == IsaTier.Avx2Fma)
         {
             if (len < Vector256<float>.Count)
             {
@@ -69,7 +69,7 @@ internal static class ElementwiseDriver
             return;
         }
 
-        if (path is IsaPath.Vector128 or IsaPath.Neon)
+        if (tier is IsaTier.Vector128 or IsaTier.Neon)
         {
             if (len < Vector128<float>.Count)
             {
@@ -110,16 +110,16 @@ internal static class ElementwiseDriver
         return misalignment == 0 ? 0 : (bytes - misalignment) / sizeof(float);
     }
 
-    /// <summary>z[i] = TOp(x[i], y[i]) for i &lt; x.Length on the given path. Validated by the caller.</summary>
+    /// <summary>z[i] = TOp(x[i], y[i]) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Binary<TOp>(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    public static void Binary<TOp>(IsaTier tier, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
         where TOp : IBinaryOperator
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float zr = ref MemoryMarshal.GetReference(z);
         nint len = x.Length;
-        if (path == IsaPath.Avx512)
+        if (tier == IsaTier.Avx512)
         {
             if (len < Vector512<float>.Count)
             {
@@ -144,7 +144,7 @@ internal static class ElementwiseDriver
             return;
         }
 
-        if (path == IsaPath.Avx2Fma)
+        if (tier == IsaTier.Avx2Fma)
         {
             if (len < Vector256<float>.Count)
             {
@@ -169,7 +169,7 @@ internal static class ElementwiseDriver
             return;
         }
 
-        if (path is IsaPath.Vector128 or IsaPath.Neon)
+        if (tier is IsaTier.Vector128 or IsaTier.Neon)
         {
             if (len < Vector128<float>.Count)
             {
@@ -200,19 +200,19 @@ internal static class ElementwiseDriver
         }
     }
 
-    /// <summary>y[i] = TOp(x[i], s) for i &lt; x.Length on the given path. Validated by the caller.</summary>
-    public static void SpanScalar<TOp>(IsaPath path, ReadOnlySpan<float> x, float s, Span<float> y)
+    /// <summary>y[i] = TOp(x[i], s) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
+    public static void SpanScalar<TOp>(IsaTier tier, ReadOnlySpan<float> x, float s, Span<float> y)
         where TOp : ISpanScalarOperator
     {
-        switch (path)
+        switch (tier)
         {
-            case IsaPath.Avx512:
+            case IsaTier.Avx512:
                 SpanScalar<TOp, Lanes16>(x, s, y);
                 break;
-            case IsaPath.Avx2Fma:
+            case IsaTier.Avx2Fma:
                 SpanScalar<TOp, Lanes8>(x, s, y);
                 break;
-            case IsaPath.Vector128 or IsaPath.Neon:
+            case IsaTier.Vector128 or IsaTier.Neon:
                 SpanScalar<TOp, Lanes4>(x, s, y);
                 break;
             default:
@@ -221,19 +221,19 @@ internal static class ElementwiseDriver
         }
     }
 
-    /// <summary>z[i] = TOp(x[i], y[i], s) for i &lt; x.Length on the given path. Validated by the caller.</summary>
-    public static void SpanSpanScalar<TOp>(IsaPath path, ReadOnlySpan<float> x, ReadOnlySpan<float> y, float s, Span<float> z)
+    /// <summary>z[i] = TOp(x[i], y[i], s) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
+    public static void SpanSpanScalar<TOp>(IsaTier tier, ReadOnlySpan<float> x, ReadOnlySpan<float> y, float s, Span<float> z)
         where TOp : ISpanSpanScalarOperator
     {
-        switch (path)
+        switch (tier)
         {
-            case IsaPath.Avx512:
+            case IsaTier.Avx512:
                 SpanSpanScalar<TOp, Lanes16>(x, y, s, z);
                 break;
-            case IsaPath.Avx2Fma:
+            case IsaTier.Avx2Fma:
                 SpanSpanScalar<TOp, Lanes8>(x, y, s, z);
                 break;
-            case IsaPath.Vector128 or IsaPath.Neon:
+            case IsaTier.Vector128 or IsaTier.Neon:
                 SpanSpanScalar<TOp, Lanes4>(x, y, s, z);
                 break;
             default:

@@ -1,7 +1,7 @@
 namespace RnnKernels.Kernels;
 
-/// <summary>The instruction-set tier a kernel runs on. <see cref="KernelPaths.Best"/> is the one the public entry points use.</summary>
-public enum IsaPath
+/// <summary>The instruction-set tier a kernel runs on. <see cref="KernelTiers.Best"/> is the one the public entry points use.</summary>
+public enum IsaTier
 {
     /// <summary>Plain scalar loops: the reference implementation and the fallback when no SIMD is available.</summary>
     Scalar,

@@ -2,7 +2,7 @@ namespace RnnKernels.Kernels;
 
 /// <summary>
 /// Splits one GEMM over a <see cref="WorkerPool"/> by output strips. Strip boundaries fall on multiples of the
-/// micro-kernel's tile (NR columns or MR rows; 4 vectors of columns for the M = 1 path, whose last strip is never
+/// micro-kernel's tile (NR columns or MR rows; 4 vectors of columns for the M = 1 tier, whose last strip is never
 /// narrower than one vector, as the columns short of a vector are computed as the row's last full vector), so every
 /// element sees the same tile, the same k order and the same edge handling as on one thread: bitwise identical
 /// results for any thread count. One instance per pool, reused (no allocation per call).
@@ -12,7 +12,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
     // Below this many multiply-adds the wake-up of the workers costs more than it saves.
     private const long MinimumWork = 1 << 19;
 
-    private IsaPath _path;
+    private IsaTier _tier;
     private Transpose _transA, _transB;
     private int _m, _n, _k, _chunk, _parts;
     private float _alpha, _beta;
@@ -24,13 +24,13 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
 
     public static bool Worthwhile(int m, int n, int k) => (long)m * n * k >= MinimumWork;
 
-    public void Set(IsaPath path, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+    public void Set(IsaTier tier, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, IGemmEpilogue? epilogue,
         PackedPanels packedB = default)
     {
         _epilogue = epilogue;
         _packedB = packedB;
-        (_path, _transA, _transB, _m, _n, _k, _alpha, _beta) = (path, transA, transB, m, n, k, alpha, beta);
+        (_tier, _transA, _transB, _m, _n, _k, _alpha, _beta) = (tier, transA, transB, m, n, k, alpha, beta);
         _a = a;
         _b = b;
         _c = c;
@@ -40,8 +40,8 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
     /// <summary>Chooses strips for up to <paramref name="threads"/> parts and returns how many parts there are.</summary>
     public int Partition(int threads)
     {
-        (int mr, int nr) = GemmGeometry.Tile(_path);
-        int lanes = GemmGeometry.Lanes(_path);
+        (int mr, int nr) = GemmGeometry.Tile(_tier);
+        int lanes = GemmGeometry.Lanes(_tier);
         int columnGrain = _m == 1 ? 4 * lanes : nr;
         int columnStrips = (_n + columnGrain - 1) / columnGrain;
         int rowStrips = (_m + mr - 1) / mr;
@@ -58,7 +58,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         _parts = (extent + _chunk - 1) / _chunk;
         if (_m == 1 && _parts > 1 && extent - ((_parts - 1) * _chunk) < lanes)
         {
-            _parts--; // The short last strip joins the one before it (see the remark on the M = 1 path above).
+            _parts--; // The short last strip joins the one before it (see the remark on the M = 1 tier above).
         }
 
         return _parts;
@@ -72,15 +72,15 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
             int count = part == _parts - 1 ? _n - start : _chunk;
             float* b = _transB == Transpose.No ? _b + start : _b + (start * _ldb);
             PackedPanels packedB = _packedB.Data == null ? default : _packedB.From(start);
-            Gemm.Serial(_path, _transA, _transB, _m, count, _k, _alpha, _a, _lda, b, _ldb, _beta, _c + start, _ldc, packedB: packedB);
+            Gemm.Serial(_tier, _transA, _transB, _m, count, _k, _alpha, _a, _lda, b, _ldb, _beta, _c + start, _ldc, packedB: packedB);
             _epilogue?.Apply(0, _m, start, count);
         }
         else
         {
             int count = Math.Min(_m, start + _chunk) - start;
             float* a = _transA == Transpose.No ? _a + (start * _lda) : _a + start;
-            // A last strip of one row stays on the tiled path: the whole product (M > 1) would not use the GEMV.
-            Gemm.Serial(_path, _transA, _transB, count, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (start * _ldc), _ldc, singleRowAsGemv: false, _packedB);
+            // A last strip of one row stays on the tiled tier: the whole product (M > 1) would not use the GEMV.
+            Gemm.Serial(_tier, _transA, _transB, count, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (start * _ldc), _ldc, singleRowAsGemv: false, _packedB);
             _epilogue?.Apply(start, count, 0, _n);
         }
     }

@@ -8,7 +8,7 @@ namespace RnnKernels.Kernels;
 /// <summary>Fused multiply-add shims shared by the vector operators.</summary>
 /// <remarks>
 /// Where the hardware has FMA the result is rounded once; on SSE-only x64 (and with intrinsics disabled) it is
-/// <c>a * b + c</c>, rounded twice. The two give different last bits, so cross-path tests compare with a tolerance.
+/// <c>a * b + c</c>, rounded twice. The two give different last bits, so cross-tier tests compare with a tolerance.
 /// </remarks>
 internal static class Simd
 {

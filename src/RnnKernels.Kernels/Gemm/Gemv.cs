@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace RnnKernels.Kernels;
 
 /// <summary>
-/// The M = 1 fast path (a row vector times a matrix): no packing, B streamed once. A 6-row micro-kernel would waste
+/// The M = 1 fast tier (a row vector times a matrix): no packing, B streamed once. A 6-row micro-kernel would waste
 /// five sixths of its FMAs here, and packing B would cost as much as the product itself.
 /// </summary>
 /// <remarks>
@@ -15,20 +15,20 @@ internal static unsafe class Gemv
 {
     /// <summary>
     /// c[j] = alpha * sum_p x[p] * op(B)(p, j) + beta * c[j] for j &lt; n, with x contiguous of length k, on
-    /// <paramref name="path"/> (<see cref="IsaPath.Scalar"/> runs the reference loops).
+    /// <paramref name="tier"/> (<see cref="IsaTier.Scalar"/> runs the reference loops).
     /// </summary>
-    public static void Run(IsaPath path, Transpose transB, int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
+    public static void Run(IsaTier tier, Transpose transB, int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
     {
-        switch (path)
+        switch (tier)
         {
-            case IsaPath.Avx512:
+            case IsaTier.Avx512:
                 Run<Lanes16>(transB, n, k, alpha, x, b, ldb, beta, c);
                 break;
-            case IsaPath.Avx2Fma:
+            case IsaTier.Avx2Fma:
                 Run<Lanes8>(transB, n, k, alpha, x, b, ldb, beta, c);
                 break;
-            case IsaPath.Neon:
-            case IsaPath.Vector128:
+            case IsaTier.Neon:
+            case IsaTier.Vector128:
                 Run<Lanes4>(transB, n, k, alpha, x, b, ldb, beta, c);
                 break;
             default:

@@ -5,9 +5,9 @@ namespace RnnKernels.Kernels;
 
 /// <summary>dx = dy * y * (1 - y) from the sigmoid output y (the cached activation, not the pre-activation).</summary>
 /// <remarks>
-/// Formed as y (1 - y), never y - y^2: near y = 1 the subtraction y - y^2 cancels, which a path without FMA (two
+/// Formed as y (1 - y), never y - y^2: near y = 1 the subtraction y - y^2 cancels, which a tier without FMA (two
 /// roundings) turns into errors of several parts per million, while 1 - y is exact for y &gt;= 1/2 (Sterbenz) and
-/// the products round once each, on every path alike.
+/// the products round once each, on every tier alike.
 /// </remarks>
 internal readonly struct SigmoidBackwardOperator : IBinaryOperator
 {

@@ -5,7 +5,7 @@ namespace RnnKernels.Kernels;
 /// <summary>An elementwise map y = f(x) in scalar and vector forms; <see cref="ElementwiseDriver"/> owns the loops.</summary>
 internal interface IUnaryOperator
 {
-    /// <summary>The scalar reference (used on the scalar path).</summary>
+    /// <summary>The scalar reference (used on the scalar tier).</summary>
     static abstract float Invoke(float x);
 
     /// <summary>Four lanes.</summary>
@@ -21,7 +21,7 @@ internal interface IUnaryOperator
 /// <summary>An elementwise map z = f(x, y) in scalar and vector forms.</summary>
 internal interface IBinaryOperator
 {
-    /// <summary>The scalar reference (used on the scalar path).</summary>
+    /// <summary>The scalar reference (used on the scalar tier).</summary>
     static abstract float Invoke(float x, float y);
 
     /// <summary>Four lanes.</summary>

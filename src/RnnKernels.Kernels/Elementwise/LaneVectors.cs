@@ -166,7 +166,7 @@ internal readonly struct Lanes8(Vector256<float> v) : ILaneVector<Lanes8>
     public static Lanes8 TanhBackward(Lanes8 y, Lanes8 dy) => new(TanhBackwardOperator.Invoke(y._v, dy._v));
 }
 
-/// <summary>Four lanes (NEON, and the portable 128-bit path).</summary>
+/// <summary>Four lanes (NEON, and the portable 128-bit tier).</summary>
 internal readonly struct Lanes4(Vector128<float> v) : ILaneVector<Lanes4>
 {
     private readonly Vector128<float> _v = v;

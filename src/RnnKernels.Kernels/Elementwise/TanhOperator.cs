@@ -16,7 +16,7 @@ namespace RnnKernels.Kernels;
 /// above 1 because the subtracted term is positive. e^{2|x|} = 2^t with t = 2 log2(e) |x| split as n + f, |f| &lt;= 1/2,
 /// and 2^f a degree-6 minimax polynomial (relative error 2e-8). The product rounding in t costs e^{2|x|} up to
 /// 6e-8 t relative, but the derivative of 2/(e+1) damps it below 0.3 ulp of tanh, so no Cody-Waite split is needed.
-/// The subtraction cancels most just above 0.3 (3 ulp worst there, exhaustively, on every vector path); a higher
+/// The subtraction cancels most just above 0.3 (3 ulp worst there, exhaustively, on every vector tier); a higher
 /// threshold would cost the small branch two more multiply-adds, and a degree-5 2^f reaches 4 ulp.</item>
 /// </list>
 /// The kernel is bound by the two FMA pipes (two independent polynomial chains per vector, no loop-carried

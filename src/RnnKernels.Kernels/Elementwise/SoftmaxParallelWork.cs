@@ -8,7 +8,7 @@ namespace RnnKernels.Kernels;
 /// </summary>
 internal sealed unsafe class SoftmaxParallelWork : IParallelWork
 {
-    private IsaPath _path;
+    private IsaTier _tier;
     private float* _logits;
     private int* _targets;
     private float* _gradient;
@@ -16,9 +16,9 @@ internal sealed unsafe class SoftmaxParallelWork : IParallelWork
     private float _scale;
     private double[] _rowLoss = [];
 
-    public void Set(IsaPath path, float* logits, int* targets, int rows, int classes, float scale, float* gradient)
+    public void Set(IsaTier tier, float* logits, int* targets, int rows, int classes, float scale, float* gradient)
     {
-        _path = path;
+        _tier = tier;
         _logits = logits;
         _targets = targets;
         _gradient = gradient;
@@ -38,7 +38,7 @@ internal sealed unsafe class SoftmaxParallelWork : IParallelWork
         {
             var z = new ReadOnlySpan<float>(_logits + ((nint)r * _classes), _classes);
             var dz = new Span<float>(_gradient + ((nint)r * _classes), _classes);
-            _rowLoss[r] = SoftmaxCrossEntropy.Row(_path, z, _targets[r], _scale, dz);
+            _rowLoss[r] = SoftmaxCrossEntropy.Row(_tier, z, _targets[r], _scale, dz);
         }
     }
 

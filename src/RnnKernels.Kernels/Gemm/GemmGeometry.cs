@@ -1,0 +1,37 @@
+namespace RnnKernels.Kernels;
+
+/// <summary>The register tile and k-block depth of each tier's micro-kernel, for code that is not generic over it.</summary>
+internal static class GemmGeometry
+{
+    /// <summary>Widest NR of any micro-kernel: a buffer sized with it holds op(B) packed for any tier.</summary>
+    public const int MaxNR = 32;
+
+    /// <summary>Rows and columns of the tier's register tile.</summary>
+    public static (int MR, int NR) Tile(IsaTier tier) => tier switch
+    {
+        IsaTier.Avx512 => (GemmKernelAvx512.MR, GemmKernelAvx512.NR),
+        IsaTier.Avx2Fma => (GemmKernelAvx2.MR, GemmKernelAvx2.NR),
+        IsaTier.Neon => (GemmKernelNeon.MR, GemmKernelNeon.NR),
+        IsaTier.Vector128 => (GemmKernelVector128.MR, GemmKernelVector128.NR),
+        _ => (GemmKernelScalar.MR, GemmKernelScalar.NR),
+    };
+
+    /// <summary>Depth of one packed k block on the tier.</summary>
+    public static int KC(IsaTier tier) => tier switch
+    {
+        IsaTier.Avx512 => GemmKernelAvx512.KC,
+        IsaTier.Avx2Fma => GemmKernelAvx2.KC,
+        IsaTier.Neon => GemmKernelNeon.KC,
+        IsaTier.Vector128 => GemmKernelVector128.KC,
+        _ => GemmKernelScalar.KC,
+    };
+
+    /// <summary>Float lanes of the tier's vectors, the unit of the M = 1 product's column blocks (<see cref="Gemv"/>).</summary>
+    public static int Lanes(IsaTier tier) => tier switch
+    {
+        IsaTier.Avx512 => Lanes16.Count,
+        IsaTier.Avx2Fma => Lanes8.Count,
+        IsaTier.Neon or IsaTier.Vector128 => Lanes4.Count,
+        _ => Lanes1.Count,
+    };
+}
