@@ -49,8 +49,8 @@ internal static class RecurrentLayer
 
             // a_t += h_{t-1} W_R^T. When every entry runs at t, h_t = f(a_t) is fused onto the product: each thread
             // activates the block it has just computed, while it is in its cache.
-            StepActivation? activate = ws.AllActive[t]
-                ? ws.StepActivation.Target(new Memory2D<float>(ws.LayerOutputs[layer], (t * batch * dh) + column, batch, h, dh - h))
+            StepActivationEpilogue? activate = ws.AllActive[t]
+                ? ws.StepActivationEpilogue.Target(new Memory2D<float>(ws.LayerOutputs[layer], (t * batch * dh) + column, batch, h, dh - h))
                 : null;
             LayerProducts.Step(ws, packed, recurrent, Transpose.Yes, ws.ActiveRows[t], h, h, hPrev, ldPrev, 1f, current, dh, activate);
             if (activate is null)
@@ -152,8 +152,8 @@ internal static class RecurrentLayer
 
         int next = pass.StepAt(s - 1);
         bool finishNext = s > 0 && ws.AllActive[next];
-        StepGradient? finish = finishNext
-            ? ws.StepGradient.Target(
+        StepGradientEpilogue? finish = finishNext
+            ? ws.StepGradientEpilogue.Target(
                 new Memory2D<float>(ws.CarriedGradient, 0, batch, h, 0),
                 new Memory2D<float>(ws.LayerOutputGradients[pass.Layer], next * batch * h, batch, h, 0),
                 new Memory2D<float>(ws.LayerOutputs[pass.Layer], next * batch * h, batch, h, 0),

@@ -43,10 +43,10 @@ internal sealed class RnnWorkspace
         AllActive = new bool[maxSteps];
         MaskedTargets = new int[rows];
         Bias = new BiasEpilogue();
-        StepActivation = new StepActivation(shape.Nonlinearity);
-        StepGradient = new StepGradient(shape.Nonlinearity);
-        WeightGradients = new WeightGradientPair(this);
-        OutputGradients = new OutputGradientPair(this);
+        StepActivationEpilogue = new StepActivationEpilogue(shape.Nonlinearity);
+        StepGradientEpilogue = new StepGradientEpilogue(shape.Nonlinearity);
+        WeightGradients = new WeightGradientPairWork(this);
+        OutputGradients = new OutputGradientPairWork(this);
         long floats = Input.Length + InputGradient.Length + (2L * shape.Layers * LayerOutputs[0].Length) + PreActivationGradient.Length
             + Logits.Length + LogitGradient.Length + (3L * InitialState.Length) + CarriedGradient.Length + SavedCarry.Length
             + BiasGradient.Length + BiasSum.Length;
@@ -70,16 +70,16 @@ internal sealed class RnnWorkspace
     public float[] BiasSum { get; }
 
     /// <summary>The activation fused onto each forward step's product.</summary>
-    public StepActivation StepActivation { get; }
+    public StepActivationEpilogue StepActivationEpilogue { get; }
 
     /// <summary>The next step's dA, fused onto each backward step's product.</summary>
-    public StepGradient StepGradient { get; }
+    public StepGradientEpilogue StepGradientEpilogue { get; }
 
     /// <summary>dW_R and dW_F side by side on a two-thread pool.</summary>
-    public WeightGradientPair WeightGradients { get; }
+    public WeightGradientPairWork WeightGradients { get; }
 
     /// <summary>The output layer's dW_o and dE/dh side by side on a two-thread pool.</summary>
-    public OutputGradientPair OutputGradients { get; }
+    public OutputGradientPairWork OutputGradients { get; }
 
     /// <summary>x [T, B, I], copied at forward because backward needs it for dW_F.</summary>
     public float[] Input { get; }

@@ -7,13 +7,13 @@ namespace RnnKernels;
 /// is one step shorter) and the bias gradients, part 1 dW_F, each whole on its thread. One per workspace, retargeted
 /// per layer and direction.
 /// </summary>
-internal sealed class WeightGradientPair(RnnWorkspace ws) : IParallelWork
+internal sealed class WeightGradientPairWork(RnnWorkspace ws) : IParallelWork
 {
     private float[] _gradients = [];
     private RecurrentTensors? _weights;
     private LayerPass _pass;
 
-    public WeightGradientPair Target(float[] gradients, RecurrentTensors weights, LayerPass pass)
+    public WeightGradientPairWork Target(float[] gradients, RecurrentTensors weights, LayerPass pass)
     {
         (_gradients, _weights, _pass) = (gradients, weights, pass);
         return this;
@@ -23,7 +23,7 @@ internal sealed class WeightGradientPair(RnnWorkspace ws) : IParallelWork
     {
         if (_weights is not { } weights)
         {
-            throw new InvalidOperationException("WeightGradientPair ran without a target.");
+            throw new InvalidOperationException("WeightGradientPairWork ran without a target.");
         }
 
         if (part == 0)

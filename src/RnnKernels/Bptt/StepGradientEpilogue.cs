@@ -13,12 +13,12 @@ namespace RnnKernels;
 /// Elementwise, with the same two operations in the same order as the unfused path, so the bits do not depend on the
 /// split. Used when both steps have every entry running and the layer is unidirectional (rows of width H throughout).
 /// </remarks>
-internal sealed class StepGradient(Nonlinearity nonlinearity) : IGemmEpilogue
+internal sealed class StepGradientEpilogue(Nonlinearity nonlinearity) : IGemmEpilogue
 {
     private Memory2D<float> _carried, _outputGradient, _output, _preActivationGradient;
 
     /// <summary>Points the epilogue at the next step: C is the carried gradient, the others its dH, h and dA, all [B, H].</summary>
-    public StepGradient Target(Memory2D<float> carried, Memory2D<float> outputGradient, Memory2D<float> output, Memory2D<float> preActivationGradient)
+    public StepGradientEpilogue Target(Memory2D<float> carried, Memory2D<float> outputGradient, Memory2D<float> output, Memory2D<float> preActivationGradient)
     {
         (_carried, _outputGradient, _output, _preActivationGradient) = (carried, outputGradient, output, preActivationGradient);
         return this;

@@ -9,12 +9,12 @@ namespace RnnKernels;
 /// computed, so the activation runs in parallel and in cache instead of as a serial pass after the product.
 /// </summary>
 /// <remarks>Elementwise, so the result is the same for any split of the product. One per workspace, retargeted per step.</remarks>
-internal sealed class StepActivation(Nonlinearity nonlinearity) : IGemmEpilogue
+internal sealed class StepActivationEpilogue(Nonlinearity nonlinearity) : IGemmEpilogue
 {
     private Memory2D<float> _values;
 
     /// <summary>Points the epilogue at the step's C [B, H] (this direction's columns of the layer output).</summary>
-    public StepActivation Target(Memory2D<float> values)
+    public StepActivationEpilogue Target(Memory2D<float> values)
     {
         _values = values;
         return this;
