@@ -16,19 +16,31 @@ internal static class TrainCommand
     private const int GiveUpAfterNonFiniteSteps = 5;
 
     private const string Help = """
-        rnnk train [--text FILE] [--cell rnn|lstm|gru] [--hidden 256] [--layers 1] [--seq 64] [--batch 32] [--steps 1000]
-                   [--lr 0.003] [--optimizer adam|adagrad|sgd] [--clip 5] [--seed 1] [--threads N]
-                   [--save PATH] [--resume PATH] [--sample-every N]
+        rnnk train [--text FILE] [--cell rnn|lstm|gru] [--nonlinearity tanh|relu] [--hidden 256] [--layers 1]
+                   [--seq 64] [--batch 32] [--steps 1000] [--lr 0.003] [--optimizer adam|adagrad|sgd] [--clip 5]
+                   [--lr-decay F --lr-decay-every N] [--val-fraction 0.1] [--eval-every 100] [--seed 1] [--threads N]
+                   [--save PATH] [--checkpoint PATH --checkpoint-every 1000] [--resume PATH]
+                   [--metrics PATH] [--plot PATH] [--sample-every 500]
 
-          --text          UTF-8 text to learn (default: the built-in harbour logbook, ~100 KB)
-          --cell          the recurrent cell: rnn (Elman, tanh), lstm or gru (default rnn)
-          --save          write the model (safetensors, PyTorch names, vocabulary in metadata) at the end,
-                          or on Ctrl+C; written atomically, so an interrupted run never leaves a broken file
-          --resume        start from a saved model (its cell, sizes and vocabulary; optimizer state starts fresh)
-          --sample-every  print a short generated sample every N steps (0: never; default steps/4)
-          --clip          clip gradients to this global norm (0: off)
-          --threads       worker threads (default: all cores); results are identical for any number
-        Prints: trained steps=N loss_start=X loss_end=Y chars_per_s=Z [saved=PATH]  (losses in nats/char)
+          --text            UTF-8 text to learn (default: the built-in harbour logbook, ~400 KB)
+          --cell            the recurrent cell: rnn (Elman), lstm or gru (default rnn); --nonlinearity for rnn
+          --val-fraction    the tail of the text held out and never trained on (default 0.1; 0: none)
+          --eval-every      score the whole held-out text every N steps (0: only at the end)
+          --clip            clip the gradient of the mean per-character loss to this norm (0: off)
+          --lr-decay        multiply the learning rate by F every --lr-decay-every N steps (default: constant)
+          --save            write the model (safetensors, PyTorch names, vocabulary in metadata) at the end,
+                            or on Ctrl+C; written atomically, so an interrupted run never leaves a broken file
+          --checkpoint      write the whole training state (model, optimizer, step, place in the text, carried
+                            state) every --checkpoint-every steps and at the end, atomically; the best by held-out
+                            loss is kept beside it (NAME.best.EXT)
+          --resume          continue from a checkpoint exactly (--steps counts the total), or start from a saved
+                            model (its cell, sizes and vocabulary; a fresh optimizer)
+          --metrics         write step, train_loss, val_loss, lr, chars_per_s, elapsed_s as CSV
+          --plot            draw the loss curves as SVG at the end (needs --metrics; 'rnnk plot' draws one any time)
+          --sample-every    print a short generated sample every N steps (0: never)
+          --threads         worker threads (default: all cores); results are identical for any number
+        Losses are mean nats per character. Prints at the end:
+          trained steps=N loss_start=X loss_end=Y val_loss=V chars_per_s=Z [saved=PATH]
         """;
 
     public static int Run(string[] args, TextWriter output, CancellationToken cancel)
@@ -39,20 +51,34 @@ internal static class TrainCommand
         }
 
         TrainOptions options = TrainOptions.Parse(args);
-        string text = options.TextPath is null ? DefaultCorpus.Text : ReadText(options.TextPath);
-        (RnnModel model, CharVocabulary vocabulary) = CreateOrResume(options, text);
-        var streams = new CharStreams(vocabulary.Encode(text), vocabulary.Count, options.Steps, options.Batch);
-        using WorkerPool? pool = options.Threads > 1 ? new WorkerPool(options.Threads) : null;
-        var engine = new RnnEngine(model, options.Steps, options.Batch, pool);
-        var trainer = new Trainer(engine, CreateOptimizer(options, model.Parameters.Length), options.Clip);
-        var progress = new TrainProgress(output, options.TrainingSteps, options.Steps * options.Batch);
-        float[] state = new float[model.Shape.StateSize(options.Batch)];
-        float[] cellState = new float[model.Shape.HasCellState ? state.Length : 0];
+        if (options.PlotPath is not null && options.MetricsPath is null)
+        {
+            throw new UsageException("--plot draws the metrics of the run: give --metrics PATH too");
+        }
 
-        int done = 0, nonFinite = 0;
+        string text = options.TextPath is null ? DefaultCorpus.Text : ReadText(options.TextPath);
+        (RnnModel model, CharVocabulary vocabulary, IOptimizer? optimizer, TrainRunState run, options) = CreateOrResume(options, text);
+        int[] encoded = vocabulary.Encode(text);
+        int heldOut = (int)(encoded.Length * options.ValFraction);
+        int[] training = encoded[..^heldOut], validation = encoded[^heldOut..];
+        var streams = TrainingStreams(training, vocabulary.Count, options);
+        streams.Position = run.Position;
+        using WorkerPool? pool = options.Threads > 1 ? new WorkerPool(options.Threads) : null;
+        using var engine = new RnnEngine(model, options.Steps, options.Batch, pool);
+        optimizer ??= CreateOptimizer(options, model.Parameters.Length);
+        int charsPerStep = options.Steps * options.Batch;
+        // The gradient of the mean per-character loss, as loss.mean() gives PyTorch users: --clip bounds its norm.
+        var trainer = new Trainer(engine, optimizer, options.Clip, gradientScale: 1f / charsPerStep);
+        using TextScorer? scorer = validation.Length > 1 ? new TextScorer(model, options.Steps, options.Batch, pool) : null;
+        using MetricsLog? metrics = options.MetricsPath is null ? null
+            : MetricsLog.Open(options.MetricsPath, options.Settings(model.Shape.Cell, model.Shape.HiddenSize, model.Shape.Layers), run.Step);
+        var progress = new TrainProgress(output, options.TrainingSteps, charsPerStep, run.Step);
+
+        int nonFinite = 0;
         bool interrupted = false;
+        double valLoss = double.NaN;
         var clock = Stopwatch.StartNew();
-        while (done < options.TrainingSteps)
+        while (run.Step < options.TrainingSteps)
         {
             if (cancel.IsCancellationRequested)
             {
@@ -62,18 +88,19 @@ internal static class TrainCommand
 
             if (streams.Next())
             {
-                Array.Clear(state); // The streams wrapped to the start of the text: no state carries over.
-                Array.Clear(cellState);
+                Array.Clear(run.State); // The streams wrapped to the start of the text: no state carries over.
+                Array.Clear(run.CellState);
             }
 
-            TrainStepResult result = trainer.Step(streams.Inputs, options.Steps, options.Batch, streams.Targets, state, initialCellState: cellState);
+            optimizer.LearningRate = options.LearningRateAt(run.Step);
+            TrainStepResult result = trainer.Step(streams.Inputs, options.Steps, options.Batch, streams.Targets, run.State, initialCellState: run.CellState);
             if (!result.Applied)
             {
                 // A non-finite loss or gradient never reaches the weights; the state is reset as it may be poisoned.
-                Array.Clear(state);
-                Array.Clear(cellState);
+                Array.Clear(run.State);
+                Array.Clear(run.CellState);
                 nonFinite++;
-                output.WriteLine($"step {done + 1}: non-finite loss or gradient (loss={result.Loss}, norm={result.GradientNorm}); update skipped");
+                output.WriteLine($"step {run.Step + 1}: non-finite loss or gradient (loss={result.Loss}, norm={result.GradientNorm}); update skipped");
                 if (nonFinite >= GiveUpAfterNonFiniteSteps)
                 {
                     throw new TrainingDivergedException(
@@ -84,37 +111,96 @@ internal static class TrainCommand
             }
 
             nonFinite = 0;
-            engine.FinalState.CopyTo(state);
-            engine.FinalCellState.CopyTo(cellState);
-            done++;
-            progress.Report(done, result.Loss / (options.Steps * options.Batch), clock.Elapsed);
-            if (options.SampleEvery > 0 && done % options.SampleEvery == 0 && done < options.TrainingSteps)
+            engine.FinalState.CopyTo(run.State);
+            engine.FinalCellState.CopyTo(run.CellState);
+            run.Step++;
+            run.Position = streams.Position;
+            double loss = result.Loss / charsPerStep;
+            progress.Report(run.Step, loss, clock.Elapsed);
+            bool last = run.Step == options.TrainingSteps;
+            double stepVal = double.NaN;
+            if (scorer is not null && (last || (options.EvalEvery > 0 && run.Step % options.EvalEvery == 0)))
             {
-                progress.Sample(done, Sample(model, vocabulary, options.Seed + done));
+                stepVal = valLoss = Score(scorer, validation);
+                progress.Validation(run.Step, valLoss);
+                if (options.CheckpointPath is not null && !(valLoss >= run.BestValLoss))
+                {
+                    run.BestValLoss = valLoss;
+                    run.Save(TrainRunState.BestPath(options.CheckpointPath), model, optimizer, vocabulary, options, text);
+                }
+            }
+
+            metrics?.Add(new MetricsRow(run.Step, loss, stepVal, optimizer.LearningRate,
+                progress.CharsPerSecond(run.Step, clock.Elapsed), metrics.ElapsedBefore + clock.Elapsed.TotalSeconds));
+            if (options.CheckpointPath is not null && (last || run.Step % options.CheckpointEvery == 0))
+            {
+                metrics?.Flush();
+                run.Save(options.CheckpointPath, model, optimizer, vocabulary, options, text);
+            }
+
+            if (options.SampleEvery > 0 && run.Step % options.SampleEvery == 0 && !last)
+            {
+                progress.Sample(run.Step, Sample(model, vocabulary, options.Seed + run.Step));
             }
         }
 
         progress.Finish();
+        if (interrupted && options.CheckpointPath is not null && progress.Steps > 0)
+        {
+            run.Save(options.CheckpointPath, model, optimizer, vocabulary, options, text);
+        }
+
+        metrics?.Flush();
+        if (options.PlotPath is not null && options.MetricsPath is not null)
+        {
+            metrics!.Dispose();
+            (string settings, List<MetricsRow> rows) = MetricsLog.Read(options.MetricsPath);
+            if (rows.Count > 0)
+            {
+                LossPlot.Write(options.PlotPath, settings, rows);
+            }
+        }
+
         string? saved = null;
-        if (options.SavePath is not null && done > 0)
+        if (options.SavePath is not null && run.Step > 0)
         {
             var metadata = new Dictionary<string, string>
             {
                 [CharVocabulary.MetadataKey] = vocabulary.Serialize(),
-                ["trained_steps"] = done.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["trained_steps"] = run.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             ModelFile.Save(model, options.SavePath, metadata);
             saved = options.SavePath;
         }
 
-        double charsPerSecond = done * (double)options.Steps * options.Batch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        double charsPerSecond = progress.CharsPerSecond(run.Step, clock.Elapsed);
         output.WriteLine(
-            $"trained steps={done} loss_start={progress.LossStart:F4} loss_end={progress.LossEnd:F4} chars_per_s={charsPerSecond:F0}" +
+            $"trained steps={run.Step} loss_start={progress.LossStart:F4} loss_end={progress.LossEnd:F4} val_loss={valLoss:F4} chars_per_s={charsPerSecond:F0}" +
             (saved is null ? "" : $" saved={saved}") + (interrupted ? " interrupted=true" : ""));
         return interrupted ? CliApp.Interrupted : CliApp.Ok;
     }
 
-    private static string ReadText(string path)
+    /// <summary>Mean loss per character over the whole held-out text.</summary>
+    internal static double Score(TextScorer scorer, int[] text)
+    {
+        (double loss, long characters) = scorer.Score(text);
+        return loss / characters;
+    }
+
+    private static CharStreams TrainingStreams(int[] training, int vocabulary, TrainOptions options)
+    {
+        try
+        {
+            return new CharStreams(training, vocabulary, options.Steps, options.Batch);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message.Replace(" (Parameter 'text')", "", StringComparison.Ordinal) +
+                (options.ValFraction > 0 ? $" (the training part: --val-fraction {options.ValFraction} holds out the rest)" : ""));
+        }
+    }
+
+    internal static string ReadText(string path)
     {
         string text;
         try
@@ -129,16 +215,37 @@ internal static class TrainCommand
         return text.Length > 0 ? text : throw new UsageException($"--text {path} is empty");
     }
 
-    private static (RnnModel Model, CharVocabulary Vocabulary) CreateOrResume(TrainOptions options, string text)
+    private static (RnnModel Model, CharVocabulary Vocabulary, IOptimizer? Optimizer, TrainRunState Run, TrainOptions Options) CreateOrResume(
+        TrainOptions options, string text)
     {
         if (options.ResumePath is null)
         {
             CharVocabulary fresh = CharVocabulary.FromText(text);
-            return (new RnnModel(new RnnShape(fresh.Count, options.Hidden, fresh.Count, options.Layers, cell: options.Cell), options.Seed), fresh);
+            var shape = new RnnShape(fresh.Count, options.Hidden, fresh.Count, options.Layers, nonlinearity: options.Nonlinearity, cell: options.Cell);
+            return (new RnnModel(shape, options.Seed), fresh, null, NewRun(shape, options), options);
         }
 
-        (RnnModel model, IReadOnlyDictionary<string, string> metadata) = ModelFile.Load(options.ResumePath);
-        CharVocabulary vocabulary = SavedVocabulary(options.ResumePath, model, metadata);
+        string[] sizes = [.. options.Given.Where(g => g is "cell" or "hidden" or "layers" or "nonlinearity")];
+        if (sizes.Length > 0)
+        {
+            throw new UsageException($"--cell, --hidden and --layers come from the model when --resume is given; leave them out (given: --{string.Join(", --", sizes)})");
+        }
+
+        (_, IReadOnlyDictionary<string, string> metadata) = SafeTensorsFile.Read(options.ResumePath);
+        if (TrainRunState.IsCheckpoint(metadata))
+        {
+            (TrainingCheckpoint checkpoint, TrainRunState run, TrainOptions resumed) = TrainRunState.Load(options.ResumePath, options, text);
+            CharVocabulary saved = SavedVocabulary(options.ResumePath, checkpoint.Model, checkpoint.Metadata);
+            if (run.Step > resumed.TrainingSteps)
+            {
+                throw new UsageException($"{options.ResumePath} is at step {run.Step}, past --steps {resumed.TrainingSteps} (--steps counts the whole run)");
+            }
+
+            return (checkpoint.Model, saved, checkpoint.Optimizer, run, resumed);
+        }
+
+        (RnnModel model, IReadOnlyDictionary<string, string> modelMetadata) = ModelFile.Load(options.ResumePath);
+        CharVocabulary vocabulary = SavedVocabulary(options.ResumePath, model, modelMetadata);
         foreach (Rune rune in text.EnumerateRunes())
         {
             if (!vocabulary.Contains(rune))
@@ -152,8 +259,14 @@ internal static class TrainCommand
             throw new UsageException($"{options.ResumePath} is bidirectional; a character model for generation must be unidirectional");
         }
 
-        return (model, vocabulary);
+        return (model, vocabulary, null, NewRun(model.Shape, options), options);
     }
+
+    private static TrainRunState NewRun(RnnShape shape, TrainOptions options) => new()
+    {
+        State = new float[shape.StateSize(options.Batch)],
+        CellState = new float[shape.HasCellState ? shape.StateSize(options.Batch) : 0],
+    };
 
     /// <summary>The vocabulary stored in a character model's metadata, checked against its sizes.</summary>
     internal static CharVocabulary SavedVocabulary(string path, RnnModel model, IReadOnlyDictionary<string, string> metadata)

@@ -1,23 +1,93 @@
+using System.Globalization;
+using RnnKernels.IO;
+
 namespace RnnKernels.Cli;
 
 /// <summary>The options of <c>rnnk train</c>, validated.</summary>
-internal sealed record TrainOptions(
-    string? TextPath, CellKind Cell, int Hidden, int Layers, int Steps, int Batch, int TrainingSteps, float LearningRate, string Optimizer,
-    float Clip, int Seed, int Threads, string? SavePath, string? ResumePath, int SampleEvery)
+internal sealed record TrainOptions
 {
     private static readonly IReadOnlyDictionary<string, string> Optimizers =
         new Dictionary<string, string> { ["adam"] = "adam", ["adagrad"] = "adagrad", ["sgd"] = "sgd" };
 
-    // Learning rates that train the default corpus well with each optimizer.
+    // Learning rates that train the default corpus well with each optimizer, on the gradient of the mean loss.
     private static readonly IReadOnlyDictionary<string, float> DefaultRates =
-        new Dictionary<string, float> { ["adam"] = 3e-3f, ["adagrad"] = 0.1f, ["sgd"] = 0.02f };
+        new Dictionary<string, float> { ["adam"] = 3e-3f, ["adagrad"] = 0.1f, ["sgd"] = 1f };
+
+    /// <summary>Options that shape the trajectory of a run: a checkpoint records them and a resumed run takes them from it.</summary>
+    public static readonly IReadOnlyList<string> FromCheckpoint =
+        ["cell", "nonlinearity", "hidden", "layers", "seq", "batch", "lr", "optimizer", "clip", "seed", "val-fraction", "lr-decay", "lr-decay-every"];
+
+    public string? TextPath { get; init; }
+
+    public CellKind Cell { get; init; }
+
+    public Nonlinearity Nonlinearity { get; init; }
+
+    public int Hidden { get; init; }
+
+    public int Layers { get; init; }
+
+    public int Steps { get; init; }
+
+    public int Batch { get; init; }
+
+    public int TrainingSteps { get; init; }
+
+    public float LearningRate { get; init; }
+
+    public string Optimizer { get; init; } = "adam";
+
+    public float Clip { get; init; }
+
+    public int Seed { get; init; }
+
+    public int Threads { get; init; }
+
+    public string? SavePath { get; init; }
+
+    public string? ResumePath { get; init; }
+
+    public int SampleEvery { get; init; }
+
+    public float ValFraction { get; init; }
+
+    public int EvalEvery { get; init; }
+
+    public string? CheckpointPath { get; init; }
+
+    public int CheckpointEvery { get; init; }
+
+    public string? MetricsPath { get; init; }
+
+    public string? PlotPath { get; init; }
+
+    public float LearningRateDecay { get; init; }
+
+    public int LearningRateDecayEvery { get; init; }
+
+    /// <summary>The trajectory options the user gave on the command line (a resume refuses them).</summary>
+    public IReadOnlyList<string> Given { get; init; } = [];
+
+    /// <summary>The learning rate after <paramref name="step"/> steps: decayed by <see cref="LearningRateDecay"/> every <see cref="LearningRateDecayEvery"/> steps.</summary>
+    public float LearningRateAt(int step) =>
+        LearningRateDecayEvery == 0 ? LearningRate : LearningRate * MathF.Pow(LearningRateDecay, step / LearningRateDecayEvery);
+
+    /// <summary>The run's settings in one line, for the metrics file and the plot's title.</summary>
+    public string Settings(CellKind cell, int hidden, int layers)
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        string decay = LearningRateDecayEvery > 0 ? string.Create(c, $" lr-decay={LearningRateDecay}/{LearningRateDecayEvery}") : "";
+        return string.Create(c,
+            $"cell={ModelFile.CellName(cell)} hidden={hidden} layers={layers} seq={Steps} batch={Batch} optimizer={Optimizer} lr={LearningRate} clip={Clip}{decay} val-fraction={ValFraction}");
+    }
 
     public static TrainOptions Parse(string[] args)
     {
         var o = new CliArguments(args, new HashSet<string>());
+        string[] given = [.. FromCheckpoint.Where(name => o.String(name) is not null)];
         string? text = o.String("text");
-        bool hiddenGiven = o.String("hidden") is not null, layersGiven = o.String("layers") is not null, cellGiven = o.String("cell") is not null;
         CellKind cell = o.Choice("cell", CellKind.Rnn, CellNames.All);
+        Nonlinearity nonlinearity = o.Choice("nonlinearity", Nonlinearity.Tanh, NonlinearityNames.All);
         int hidden = o.Int("hidden", 256, 1, 4096);
         int layers = o.Int("layers", 1, 1, 8);
         int seq = o.Int("seq", 64, 1, 10_000);
@@ -30,18 +100,41 @@ internal sealed record TrainOptions(
         int threads = o.Int("threads", Environment.ProcessorCount, 1, 256);
         string? save = o.String("save");
         string? resume = o.String("resume");
-        int sampleEvery = o.Int("sample-every", Math.Max(1, steps / 4), 0, int.MaxValue);
+        int sampleEvery = o.Int("sample-every", 500, 0, int.MaxValue);
+        float valFraction = o.Float("val-fraction", 0.1f, 0f, 0.5f);
+        int evalEvery = o.Int("eval-every", 100, 0, int.MaxValue);
+        string? checkpoint = o.String("checkpoint");
+        int checkpointEvery = o.Int("checkpoint-every", 1000, 1, int.MaxValue);
+        string? metrics = o.String("metrics");
+        string? plot = o.String("plot");
+        float decay = o.Float("lr-decay", 1f, 0f, 1f, minExclusive: true);
+        int decayEvery = o.Int("lr-decay-every", 0, 0, int.MaxValue);
         o.EnsureAllUsed("train");
-        if (resume is not null && (hiddenGiven || layersGiven || cellGiven))
+        if (decay != 1f && decayEvery == 0)
         {
-            throw new UsageException("--cell, --hidden and --layers come from the model when --resume is given; leave them out");
+            throw new UsageException("--lr-decay needs --lr-decay-every N (steps between decays)");
         }
 
-        if (save is not null && Directory.Exists(save))
+        if (nonlinearity != Nonlinearity.Tanh && cell != CellKind.Rnn)
         {
-            throw new UsageException($"--save {save} is a directory; give a file path");
+            throw new UsageException($"--nonlinearity applies to --cell rnn; {ModelFile.CellName(cell)} has its own gate functions");
         }
 
-        return new TrainOptions(text, cell, hidden, layers, seq, batch, steps, lr, optimizer, clip, seed, threads, save, resume, sampleEvery);
+        foreach ((string name, string? file) in new[] { ("save", save), ("checkpoint", checkpoint), ("metrics", metrics), ("plot", plot) })
+        {
+            if (file is not null && Directory.Exists(file))
+            {
+                throw new UsageException($"--{name} {file} is a directory; give a file path");
+            }
+        }
+
+        return new TrainOptions
+        {
+            TextPath = text, Cell = cell, Nonlinearity = nonlinearity, Hidden = hidden, Layers = layers, Steps = seq, Batch = batch,
+            TrainingSteps = steps, LearningRate = lr, Optimizer = optimizer, Clip = clip, Seed = seed, Threads = threads,
+            SavePath = save, ResumePath = resume, SampleEvery = sampleEvery, ValFraction = valFraction, EvalEvery = evalEvery,
+            CheckpointPath = checkpoint, CheckpointEvery = checkpointEvery, MetricsPath = metrics, PlotPath = plot,
+            LearningRateDecay = decay, LearningRateDecayEvery = decayEvery == 0 || decay == 1f ? 0 : decayEvery, Given = given,
+        };
     }
 }

@@ -11,14 +11,16 @@ internal sealed class TrainProgress
     private readonly int _charsPerStep;
     private readonly bool _live;
     private readonly int _window;
+    private readonly int _startStep;
     private readonly Queue<double> _recent = new();
     private double _startSum;
     private int _startCount;
     private double _smoothed = double.NaN;
     private TimeSpan _lastDraw = TimeSpan.MinValue;
 
-    public TrainProgress(TextWriter output, int totalSteps, int charsPerStep)
+    public TrainProgress(TextWriter output, int totalSteps, int charsPerStep, int startStep = 0)
     {
+        _startStep = startStep;
         _output = output;
         _total = totalSteps;
         _charsPerStep = charsPerStep;
@@ -31,6 +33,12 @@ internal sealed class TrainProgress
 
     /// <summary>Mean loss per character over the last steps run.</summary>
     public double LossEnd => _recent.Count == 0 ? double.NaN : _recent.Average();
+
+    /// <summary>Steps reported by this process (a resumed run counts from its checkpoint).</summary>
+    public int Steps { get; private set; }
+
+    /// <summary>Characters trained per second by this process up to <paramref name="step"/>.</summary>
+    public double CharsPerSecond(int step, TimeSpan elapsed) => (step - _startStep) * (double)_charsPerStep / Math.Max(elapsed.TotalSeconds, 1e-9);
 
     public void Report(int step, double lossPerChar, TimeSpan elapsed)
     {
@@ -46,9 +54,10 @@ internal sealed class TrainProgress
             _recent.Dequeue();
         }
 
+        Steps = step - _startStep;
         _smoothed = double.IsNaN(_smoothed) ? lossPerChar : (0.95 * _smoothed) + (0.05 * lossPerChar);
-        double charsPerSecond = step * (double)_charsPerStep / Math.Max(elapsed.TotalSeconds, 1e-9);
-        double eta = (_total - step) * elapsed.TotalSeconds / step;
+        double charsPerSecond = CharsPerSecond(step, elapsed);
+        double eta = (_total - step) * elapsed.TotalSeconds / Steps;
         string line = $"step {step}/{_total} loss {lossPerChar:F4} smoothed {_smoothed:F4} chars/s {charsPerSecond:F0} eta {eta:F0}s";
         if (_live)
         {
@@ -62,6 +71,17 @@ internal sealed class TrainProgress
         {
             _output.WriteLine(line);
         }
+    }
+
+    /// <summary>The held-out loss measured after <paramref name="step"/> steps.</summary>
+    public void Validation(int step, double loss)
+    {
+        if (_live)
+        {
+            _output.WriteLine();
+        }
+
+        _output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step {step}/{_total} val_loss {loss:F4}"));
     }
 
     public void Sample(int step, string text)

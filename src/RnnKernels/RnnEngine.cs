@@ -269,6 +269,30 @@ public sealed class RnnEngine : IDisposable
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         RnnWorkspace ws = Results();
+        double loss = CrossEntropy(ws, targets);
+        Backward(ws);
+        return loss;
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy of the last forward's outputs against class targets, summed over steps and batch, without
+    /// a backward pass: for evaluation (forward, then this; <see cref="Gradients"/> are left as they are).
+    /// </summary>
+    /// <param name="targets">Class per step and entry [T, B], each in 0..O-1 (values at padded steps are ignored).</param>
+    /// <returns>The summed loss in nats.</returns>
+    /// <exception cref="ArgumentException">targets does not hold T x B values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A target at a live step is not a class in 0..O-1.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass on this thread precedes it, or the call overlapped another.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    public double CrossEntropyLoss(ReadOnlySpan<int> targets)
+    {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        return CrossEntropy(Results(), targets);
+    }
+
+    /// <summary>The loss of the last forward against targets, its gradient w.r.t. the logits left in the workspace.</summary>
+    private double CrossEntropy(RnnWorkspace ws, ReadOnlySpan<int> targets)
+    {
         EnsureForward();
         int rows = _steps * _batch, classes = Model.Shape.OutputSize;
         if (targets.Length != rows)
@@ -299,9 +323,7 @@ public sealed class RnnEngine : IDisposable
             }
         }
 
-        double loss = SoftmaxCrossEntropy.Compute(ws.Logits.AsSpan(0, rows * classes), masked, classes, 1f, ws.LogitGradient, ws.Pool);
-        Backward(ws);
-        return loss;
+        return SoftmaxCrossEntropy.Compute(ws.Logits.AsSpan(0, rows * classes), masked, classes, 1f, ws.LogitGradient, ws.Pool);
     }
 
     /// <summary>

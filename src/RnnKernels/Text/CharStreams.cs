@@ -54,6 +54,22 @@ public sealed class CharStreams
     /// <summary>Next-character targets of the current chunk [T, B].</summary>
     public int[] Targets { get; }
 
+    /// <summary>
+    /// Where the next chunk starts in each stream (0 at the start; a chunk that would run past a stream's end wraps to
+    /// 0 first). A training checkpoint saves it so a resumed run reads the same chunks.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 0 or past the streams' length.</exception>
+    public int Position
+    {
+        get => _position;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, _streamLength);
+            _position = value;
+        }
+    }
+
     /// <summary>Fills <see cref="Inputs"/> and <see cref="Targets"/> with the next chunk.</summary>
     /// <returns>True when the streams wrapped to their start, so a carried state must be reset.</returns>
     public bool Next()
