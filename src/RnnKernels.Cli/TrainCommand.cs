@@ -18,7 +18,8 @@ internal static class TrainCommand
     private const string Help = """
         rnnk train [--text FILE] [--cell rnn|lstm|gru] [--nonlinearity tanh|relu] [--hidden 256] [--layers 1]
                    [--seq 64] [--batch 32] [--steps 1000] [--lr 0.003] [--optimizer adam|adagrad|sgd] [--clip 5]
-                   [--lr-decay F --lr-decay-every N] [--val-fraction 0.1] [--eval-every 100] [--seed 1] [--threads N]
+                   [--lr-decay F --lr-decay-every N] [--dropout P] [--val-fraction 0.1] [--eval-every 100] [--seed 1]
+                   [--threads N]
                    [--save PATH] [--checkpoint PATH --checkpoint-every 1000] [--resume PATH]
                    [--metrics PATH] [--plot PATH] [--sample-every 500]
 
@@ -28,6 +29,8 @@ internal static class TrainCommand
           --eval-every      score the whole held-out text every N steps (0: only at the end)
           --clip            clip the gradient of the mean per-character loss to this norm (0: off)
           --lr-decay        multiply the learning rate by F every --lr-decay-every N steps (default: constant)
+          --dropout         drop each output of every layer but the last with probability P while training
+                            (PyTorch nn.RNN's dropout; needs --layers 2 or more; held-out scoring runs without it)
           --save            write the model (safetensors, PyTorch names, vocabulary in metadata) at the end,
                             or on Ctrl+C; written atomically, so an interrupted run never leaves a broken file
           --checkpoint      write the whole training state (model, optimizer, step, place in the text, carried
@@ -64,7 +67,7 @@ internal static class TrainCommand
         var streams = TrainingStreams(training, vocabulary.Count, options);
         streams.Position = run.Position;
         using WorkerPool? pool = options.Threads > 1 ? new WorkerPool(options.Threads) : null;
-        using var engine = new RnnEngine(model, options.Steps, options.Batch, pool);
+        using var engine = new RnnEngine(model, options.Steps, options.Batch, pool) { Dropout = options.Dropout, DropoutSeed = (ulong)options.Seed };
         optimizer ??= CreateOptimizer(options, model.Parameters.Length);
         int charsPerStep = options.Steps * options.Batch;
         // The gradient of the mean per-character loss, as loss.mean() gives PyTorch users: --clip bounds its norm.
@@ -93,6 +96,7 @@ internal static class TrainCommand
             }
 
             optimizer.LearningRate = options.LearningRateAt(run.Step);
+            engine.DropoutPass = run.Step; // Step N's masks are the same whether or not the run was stopped before it.
             TrainStepResult result = trainer.Step(streams.Inputs, options.Steps, options.Batch, streams.Targets, run.State, initialCellState: run.CellState);
             if (!result.Applied)
             {

@@ -15,7 +15,7 @@ internal sealed record TrainOptions
 
     /// <summary>Options that shape the trajectory of a run: a checkpoint records them and a resumed run takes them from it.</summary>
     public static readonly IReadOnlyList<string> FromCheckpoint =
-        ["cell", "nonlinearity", "hidden", "layers", "seq", "batch", "lr", "optimizer", "clip", "seed", "val-fraction", "lr-decay", "lr-decay-every"];
+        ["cell", "nonlinearity", "hidden", "layers", "seq", "batch", "lr", "optimizer", "clip", "seed", "val-fraction", "lr-decay", "lr-decay-every", "dropout"];
 
     public string? TextPath { get; init; }
 
@@ -65,6 +65,8 @@ internal sealed record TrainOptions
 
     public int LearningRateDecayEvery { get; init; }
 
+    public float Dropout { get; init; }
+
     /// <summary>The trajectory options the user gave on the command line (a resume refuses them).</summary>
     public IReadOnlyList<string> Given { get; init; } = [];
 
@@ -77,6 +79,7 @@ internal sealed record TrainOptions
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         string decay = LearningRateDecayEvery > 0 ? string.Create(c, $" lr-decay={LearningRateDecay}/{LearningRateDecayEvery}") : "";
+        decay += Dropout > 0 ? string.Create(c, $" dropout={Dropout}") : "";
         return string.Create(c,
             $"cell={ModelFile.CellName(cell)} hidden={hidden} layers={layers} seq={Steps} batch={Batch} optimizer={Optimizer} lr={LearningRate} clip={Clip}{decay} val-fraction={ValFraction}");
     }
@@ -109,7 +112,13 @@ internal sealed record TrainOptions
         string? plot = o.String("plot");
         float decay = o.Float("lr-decay", 1f, 0f, 1f, minExclusive: true);
         int decayEvery = o.Int("lr-decay-every", 0, 0, int.MaxValue);
+        float dropout = o.Float("dropout", 0f, 0f, 0.95f);
         o.EnsureAllUsed("train");
+        if (dropout > 0 && layers < 2 && resume is null)
+        {
+            throw new UsageException("--dropout applies between stacked layers (as PyTorch's nn.RNN dropout): it needs --layers 2 or more");
+        }
+
         if (decay != 1f && decayEvery == 0)
         {
             throw new UsageException("--lr-decay needs --lr-decay-every N (steps between decays)");
@@ -134,7 +143,7 @@ internal sealed record TrainOptions
             TrainingSteps = steps, LearningRate = lr, Optimizer = optimizer, Clip = clip, Seed = seed, Threads = threads,
             SavePath = save, ResumePath = resume, SampleEvery = sampleEvery, ValFraction = valFraction, EvalEvery = evalEvery,
             CheckpointPath = checkpoint, CheckpointEvery = checkpointEvery, MetricsPath = metrics, PlotPath = plot,
-            LearningRateDecay = decay, LearningRateDecayEvery = decayEvery == 0 || decay == 1f ? 0 : decayEvery, Given = given,
+            LearningRateDecay = decay, LearningRateDecayEvery = decayEvery == 0 || decay == 1f ? 0 : decayEvery, Dropout = dropout, Given = given,
         };
     }
 }

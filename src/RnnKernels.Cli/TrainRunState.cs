@@ -95,6 +95,7 @@ internal sealed class TrainRunState
             ValFraction = Single(path, "val_fraction", Get("val_fraction")),
             LearningRateDecay = Single(path, "lr_decay", Get("lr_decay")),
             LearningRateDecayEvery = Int(path, "lr_decay_every", Get("lr_decay_every"), 0),
+            Dropout = Single(path, "dropout", Get("dropout")),
         };
         var state = new TrainRunState
         {
@@ -118,7 +119,7 @@ internal sealed class TrainRunState
     [
         ("seq", Format(o.Steps)), ("batch", Format(o.Batch)), ("lr", Format(o.LearningRate)), ("clip", Format(o.Clip)),
         ("seed", Format(o.Seed)), ("val_fraction", Format(o.ValFraction)),
-        ("lr_decay", Format(o.LearningRateDecay)), ("lr_decay_every", Format(o.LearningRateDecayEvery)),
+        ("lr_decay", Format(o.LearningRateDecay)), ("lr_decay_every", Format(o.LearningRateDecayEvery)), ("dropout", Format(o.Dropout)),
     ];
 
     private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -33,6 +33,7 @@ public sealed class RnnEngine : IDisposable
     private int _steps;
     private int _batch;
     private bool _forwardDone;
+    private float _dropout;
 
     /// <summary>Creates an engine and its workspace.</summary>
     /// <param name="model">The model whose parameters are read (and whose gradients are computed).</param>
@@ -57,6 +58,41 @@ public sealed class RnnEngine : IDisposable
         _gradients = new float[model.Layout.TotalLength];
     }
 
+    /// <summary>
+    /// Dropout probability p in [0, 1) between stacked layers, as PyTorch nn.RNN's <c>dropout</c>: every forward pass
+    /// of this engine multiplies the output sequence of each layer but the last, as the next layer's input, by a
+    /// fresh mask of zeros (probability p) and 1/(1-p), and backward uses the same mask. 0 (the default) turns it
+    /// off; score held-out data on an engine without dropout. Masks depend on <see cref="DropoutSeed"/> and
+    /// <see cref="DropoutPass"/> only, so they are the same for any number of threads.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set outside [0, 1).</exception>
+    public float Dropout
+    {
+        get => _dropout;
+        set
+        {
+            if (!(value >= 0f && value < 1f))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Dropout must be a probability in [0, 1).");
+            }
+
+            _dropout = value;
+        }
+    }
+
+    /// <summary>Seed of the dropout masks.</summary>
+    public ulong DropoutSeed { get; set; }
+
+    /// <summary>
+    /// Number of the next forward pass that drops: its masks are a function of (seed, pass), and each such pass adds
+    /// one. Set it to replay a pass's masks, or to continue a stopped run exactly.
+    /// </summary>
+    public long DropoutPass { get; set; }
+
+    /// <summary>The mask the last forward pass applied to <paramref name="layer"/>'s output (tests replay it in float64).</summary>
+    internal ReadOnlySpan<float> DropoutMask(int layer) =>
+        Results().Dropout is { Active: true } dropout ? dropout.Mask(layer, _steps * _batch * Model.Shape.LayerOutputSize) : [];
+
     /// <summary>The model.</summary>
     public RnnModel Model { get; }
 
@@ -78,7 +114,7 @@ public sealed class RnnEngine : IDisposable
     }
 
     /// <summary>Bytes of activation, gradient and scratch buffers this engine holds (0 after <see cref="Dispose"/>).</summary>
-    public long MemoryBytes => _workspace is null ? 0 : _workspace.Bytes + ((long)_gradients.Length * sizeof(float));
+    public long MemoryBytes => _workspace is null ? 0 : _workspace.Bytes + (_workspace.Dropout?.Bytes ?? 0) + ((long)_gradients.Length * sizeof(float));
 
     /// <summary>When true, backward also computes dE/dx into <see cref="InputGradient"/> (costs one more GEMM).</summary>
     public bool ComputeInputGradient { get; set; }
@@ -235,6 +271,17 @@ public sealed class RnnEngine : IDisposable
             }
         }
 
+        bool drop = _dropout > 0f && shape.Layers > 1;
+        if (drop)
+        {
+            ws.Dropout ??= new LayerDropout(shape, MaxSteps * MaxBatch);
+        }
+
+        if (ws.Dropout is not null)
+        {
+            ws.Dropout.Active = drop;
+        }
+
         for (int layer = 0; layer < shape.Layers; layer++)
         {
             for (int direction = 0; direction < shape.Directions; direction++)
@@ -248,6 +295,16 @@ public sealed class RnnEngine : IDisposable
                     GatedLayer.Forward(Model, ws, layer, direction, steps, batch);
                 }
             }
+
+            if (drop && layer < shape.Layers - 1)
+            {
+                ws.Dropout!.Apply(ws.LayerOutputs[layer].AsSpan(0, rows * shape.LayerOutputSize), layer, _dropout, DropoutSeed, DropoutPass);
+            }
+        }
+
+        if (drop)
+        {
+            DropoutPass++;
         }
 
         OutputLayer.Forward(Model, ws, rows);
@@ -371,6 +428,12 @@ public sealed class RnnEngine : IDisposable
                 {
                     GatedLayer.Backward(Model, ws, _gradients, layer, direction, _steps, _batch, inputGradient, overwriteInputGradient: direction == 0);
                 }
+            }
+
+            if (layer > 0 && ws.Dropout is { Active: true } dropout)
+            {
+                // The layer below's output reached this layer through the mask: so does its gradient.
+                Elementwise.Multiply(inputGradient, dropout.Mask(layer - 1, inputGradient.Length), inputGradient);
             }
         }
     }

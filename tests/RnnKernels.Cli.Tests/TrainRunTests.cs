@@ -34,14 +34,22 @@ public sealed class TrainRunTests
     }
 
     [Theory]
-    [InlineData("rnn")]
-    [InlineData("lstm")]
-    public void AStoppedAndResumedRunEndsByteIdenticalToAnUninterruptedOne(string cell)
+    [InlineData("rnn", "1", "0")]
+    [InlineData("lstm", "1", "0")]
+    [InlineData("gru", "2", "0.3")]
+    public void AStoppedAndResumedRunEndsByteIdenticalToAnUninterruptedOne(string cell, string layers, string dropout)
     {
         using var dir = new TempDirectory();
-        string[] common = [.. Small, "--eval-every", "7", "--lr-decay", "0.9", "--lr-decay-every", "5"];
+        string[] common = [.. Small, "--eval-every", "7", "--lr-decay", "0.9", "--lr-decay-every", "5", "--layers", layers, "--dropout", dropout];
         string full = dir.File("full.safetensors"), resumed = dir.File("resumed.safetensors"), checkpoint = dir.File("ck.safetensors");
         var straight = Rnnk.Run(["train", "--cell", cell, .. common, "--steps", "30", "--save", full, "--metrics", dir.File("full.csv")]);
+        if (dropout != "0")
+        {
+            // Dropout changes the trajectory: the run without it ends elsewhere.
+            var without = Rnnk.Run(["train", "--cell", cell, .. common[..^2], "--steps", "30", "--save", dir.File("plain.safetensors")]);
+            Assert.NotEqual(File.ReadAllBytes(full), File.ReadAllBytes(dir.File("plain.safetensors")));
+        }
+
         Assert.True(straight.Code == 0, straight.Err);
         var first = Rnnk.Run(["train", "--cell", cell, .. common, "--steps", "13", "--checkpoint", checkpoint, "--checkpoint-every", "13",
             "--metrics", dir.File("part.csv")]);

@@ -56,7 +56,9 @@ internal readonly struct LayerPass
     /// <summary>The time step processed s-th (reversed for the reverse direction).</summary>
     public int StepAt(int s) => Direction == 0 ? s : Steps - 1 - s;
 
-    /// <summary>The pass's input X [T*B, InputWidth]: the engine's input, or the layer below's output.</summary>
+    /// <summary>The pass's input X [T*B, InputWidth]: the engine's input, or the layer below's output (masked by dropout).</summary>
     public ReadOnlySpan<float> Input(RnnWorkspace ws) =>
-        Layer == 0 ? ws.Input.AsSpan(0, Rows * InputWidth) : ws.LayerOutputs[Layer - 1].AsSpan(0, Rows * InputWidth);
+        Layer == 0 ? ws.Input.AsSpan(0, Rows * InputWidth)
+            : ws.Dropout is { Active: true } dropout ? dropout.Output(Layer - 1, Rows * InputWidth)
+            : ws.LayerOutputs[Layer - 1].AsSpan(0, Rows * InputWidth);
 }

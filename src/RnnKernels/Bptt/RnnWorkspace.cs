@@ -57,6 +57,9 @@ internal sealed class RnnWorkspace
     /// <summary>The LSTM or GRU buffers, or null for an Elman network.</summary>
     public GatedWorkspace? Gated { get; }
 
+    /// <summary>Dropout's masks and masked outputs, made on the first forward pass that drops (null until then).</summary>
+    public LayerDropout? Dropout { get; set; }
+
     /// <summary>Bytes of the buffers above.</summary>
     public long Bytes { get; }
 

@@ -17,17 +17,19 @@ public static class ReferenceRnn
     /// <param name="finalState">Receives h_n [L*D, B, H], or null.</param>
     /// <param name="initialCellStateGradient">Receives dE/dc0 [L*D, B, H] (LSTM), or null.</param>
     /// <param name="finalCellState">Receives c_n [L*D, B, H] (LSTM), or null.</param>
+    /// <param name="dropoutMasks">Per layer but the last, the dropout mask [T, B, D*H] its output is multiplied by as
+    /// the next layer's input (0 or 1/(1-p) per element), or null for none.</param>
     /// <returns>The summed loss.</returns>
     /// <exception cref="ArgumentNullException">shape or data is null.</exception>
     public static double Run(
         RnnShape shape, ReadOnlySpan<double> parameters, SequenceData data, LossKind loss,
         double[]? gradients = null, double[]? initialStateGradient = null, double[]? finalState = null,
-        double[]? initialCellStateGradient = null, double[]? finalCellState = null)
+        double[]? initialCellStateGradient = null, double[]? finalCellState = null, IReadOnlyList<float[]>? dropoutMasks = null)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(data);
         (double[] h0, double[] c0) = InitialStates(shape, data);
-        return RunWithState(shape, parameters, data, loss, h0, c0, gradients, initialStateGradient, finalState, initialCellStateGradient, finalCellState);
+        return RunWithState(shape, parameters, data, loss, h0, c0, gradients, initialStateGradient, finalState, initialCellStateGradient, finalCellState, dropoutMasks);
     }
 
     /// <summary>h0 and c0 of a batch in double precision (zeros where the batch has none; c0 empty unless LSTM).</summary>
@@ -43,7 +45,7 @@ public static class ReferenceRnn
     internal static double RunWithState(
         RnnShape shape, ReadOnlySpan<double> parameters, SequenceData data, LossKind loss, double[] h0, double[] c0,
         double[]? gradients = null, double[]? initialStateGradient = null, double[]? finalState = null,
-        double[]? initialCellStateGradient = null, double[]? finalCellState = null)
+        double[]? initialCellStateGradient = null, double[]? finalCellState = null, IReadOnlyList<float[]>? dropoutMasks = null)
     {
         var layout = new ParameterLayout(shape);
         double[] p = parameters.ToArray();
@@ -60,7 +62,7 @@ public static class ReferenceRnn
         double[] x = Array.ConvertAll(data.Inputs, v => (double)v);
         for (int l = 0; l < shape.Layers; l++)
         {
-            double[] input = l == 0 ? x : ys[l - 1];
+            double[] input = l == 0 ? x : Masked(ys[l - 1], dropoutMasks?[l - 1]);
             int width = shape.LayerInputSize(l);
             ys[l] = new double[T * B * DH];
             for (int d = 0; d < D; d++)
@@ -137,7 +139,7 @@ public static class ReferenceRnn
 
         if (gradients is not null)
         {
-            Backward(shape, layout, p, data, steps, dTop, gradients, initialStateGradient, initialCellStateGradient);
+            Backward(shape, layout, p, data, steps, dTop, gradients, initialStateGradient, initialCellStateGradient, dropoutMasks);
         }
 
         return total;
@@ -145,7 +147,7 @@ public static class ReferenceRnn
 
     private static void Backward(
         RnnShape shape, ParameterLayout layout, double[] p, SequenceData data, ReferenceCell.Step?[,,,] steps, double[] dY,
-        double[] gradients, double[]? initialStateGradient, double[]? initialCellStateGradient)
+        double[] gradients, double[]? initialStateGradient, double[]? initialCellStateGradient, IReadOnlyList<float[]>? dropoutMasks)
     {
         int T = data.Steps, B = data.Batch, H = shape.HiddenSize, DH = shape.LayerOutputSize, D = shape.Directions;
         for (int l = shape.Layers - 1; l >= 0; l--)
@@ -185,8 +187,25 @@ public static class ReferenceRnn
                 }
             }
 
-            dY = dInput;
+            dY = l > 0 ? Masked(dInput, dropoutMasks?[l - 1]) : dInput;
         }
+    }
+
+    /// <summary>values times the mask element by element, or values themselves without a mask.</summary>
+    private static double[] Masked(double[] values, float[]? mask)
+    {
+        if (mask is null)
+        {
+            return values;
+        }
+
+        double[] masked = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            masked[i] = values[i] * mask[i];
+        }
+
+        return masked;
     }
 
     private static double[] LossRow(LossKind loss, SequenceData data, int t, int b, double[] o, ref double total)
