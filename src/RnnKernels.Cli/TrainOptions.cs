@@ -11,7 +11,7 @@ internal sealed record TrainOptions
 
     // Learning rates that train the default corpus well with each optimizer, on the gradient of the mean loss.
     private static readonly IReadOnlyDictionary<string, float> DefaultRates =
-        new Dictionary<string, float> { ["adam"] = 3e-3f, ["adagrad"] = 0.1f, ["sgd"] = 1f };
+        new Dictionary<string, float> { ["adam"] = 3e-3f, ["adagrad"] = 0.01f, ["sgd"] = 0.1f };
 
     /// <summary>Options that shape the trajectory of a run: a checkpoint records them and a resumed run takes them from it.</summary>
     public static readonly IReadOnlyList<string> FromCheckpoint =

@@ -169,4 +169,25 @@ public sealed class TrainRunTests
         Assert.Equal(Nonlinearity.Relu, ModelFile.Load(dir.File("relu.safetensors")).Model.Shape.Nonlinearity);
         Assert.Equal(2, Rnnk.Run(["train", .. Small, "--steps", "3", "--cell", "gru", "--nonlinearity", "relu"]).Code);
     }
+
+    [Fact]
+    public void ClipBoundsTheGradientOfTheMeanPerCharacterLoss()
+    {
+        // One SGD step moves the parameters by lr x the clipped gradient: with --clip 0.001 the step is 0.001 long,
+        // and without clipping it is the mean-loss gradient's norm (order 1), not the summed loss's (order T*B).
+        using var dir = new TempDirectory();
+        double StepLength(string clip)
+        {
+            string model = dir.File($"m{clip}.safetensors");
+            var run = Rnnk.Run(["train", .. Small, "--steps", "1", "--optimizer", "sgd", "--lr", "1", "--clip", clip, "--val-fraction", "0", "--save", model]);
+            Assert.True(run.Code == 0, run.Err);
+            RnnModel trained = ModelFile.Load(model).Model;
+            var initial = new RnnModel(trained.Shape, seed: 1);
+            return Math.Sqrt(trained.Parameters.Zip(initial.Parameters).Sum(p => (double)(p.First - p.Second) * (p.First - p.Second)));
+        }
+
+        Assert.Equal(0.001, StepLength("0.001"), 1e-6);
+        double unclipped = StepLength("0");
+        Assert.InRange(unclipped, 0.01, 10);
+    }
 }
