@@ -41,12 +41,9 @@ internal static class EvalCommand
         }
 
         string text = TrainCommand.ReadText(textPath);
-        foreach (Rune rune in text.EnumerateRunes())
+        if (vocabulary.FirstMissing(text) is { } rune)
         {
-            if (!vocabulary.Contains(rune))
-            {
-                throw new UsageException($"--text {textPath} holds '{rune}' (U+{rune.Value:X4}), which is not in the vocabulary of {path}");
-            }
+            throw new UsageException($"--text {textPath} holds '{rune}' (U+{rune.Value:X4}), which is not in the vocabulary of {path}");
         }
 
         int[] encoded = vocabulary.Encode(text);

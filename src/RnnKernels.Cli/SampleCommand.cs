@@ -40,12 +40,9 @@ internal static class SampleCommand
             throw new UsageException("--prime must hold at least one character");
         }
 
-        foreach (System.Text.Rune rune in prime.EnumerateRunes())
+        if (vocabulary.FirstMissing(prime) is { } rune)
         {
-            if (!vocabulary.Contains(rune))
-            {
-                throw new UsageException($"--prime holds '{rune}', which is not in the model's vocabulary");
-            }
+            throw new UsageException($"--prime holds '{rune}', which is not in the model's vocabulary");
         }
 
         string text = new TextSampler(model, vocabulary).Generate(prime, length, temperature, seed);

@@ -250,12 +250,9 @@ internal static class TrainCommand
 
         (RnnModel model, IReadOnlyDictionary<string, string> modelMetadata) = ModelFile.Load(options.ResumePath);
         CharVocabulary vocabulary = SavedVocabulary(options.ResumePath, model, modelMetadata);
-        foreach (Rune rune in text.EnumerateRunes())
+        if (vocabulary.FirstMissing(text) is { } rune)
         {
-            if (!vocabulary.Contains(rune))
-            {
-                throw new UsageException($"the text holds '{rune}' (U+{rune.Value:X4}), which the model in {options.ResumePath} has no input for");
-            }
+            throw new UsageException($"the text holds '{rune}' (U+{rune.Value:X4}), which the model in {options.ResumePath} has no input for");
         }
 
         if (model.Shape.Bidirectional)

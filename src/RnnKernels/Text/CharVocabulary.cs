@@ -64,6 +64,23 @@ public sealed class CharVocabulary
     /// <returns>True if known.</returns>
     public bool Contains(Rune rune) => _index.ContainsKey(rune);
 
+    /// <summary>The first character of <paramref name="text"/> that is not in the vocabulary, or null when all are.</summary>
+    /// <param name="text">Text to check.</param>
+    /// <returns>The character, or null.</returns>
+    public Rune? FirstMissing(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (Rune rune in text.EnumerateRunes())
+        {
+            if (!Contains(rune))
+            {
+                return rune;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Index of every character of <paramref name="text"/>.</summary>
     /// <param name="text">Text made of vocabulary characters only.</param>
     /// <returns>Indices.</returns>

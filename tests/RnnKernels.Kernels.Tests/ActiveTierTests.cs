@@ -6,10 +6,10 @@ namespace RnnKernels.Kernels.Tests;
 /// CI runs this suite once per ISA tier and sets RNNK_EXPECT_TIER to the tier it means to exercise, so a silent
 /// fallback (say, NEON not detected under emulation) fails the run instead of passing for it.
 /// </summary>
-public sealed class ActivePathTests(ITestOutputHelper output)
+public sealed class ActiveTierTests(ITestOutputHelper output)
 {
     [Fact]
-    public void BestPathIsTheOneCiAskedFor()
+    public void BestTierIsTheOneCiAskedFor()
     {
         output.WriteLine($"Best kernel tier: {KernelTiers.Best}; supported: {string.Join(", ", KernelTiers.Supported)}");
         string? expected = Environment.GetEnvironmentVariable("RNNK_EXPECT_TIER");
