@@ -195,7 +195,7 @@ public static unsafe class Gemm
 
     /// <summary>
     /// The product on the calling thread, for validated pointers. <paramref name="singleRowAsGemv"/> false keeps a
-    /// one-row strip of a larger product on the tiled tier, so it rounds exactly as it would inside the whole product.
+    /// one-row strip of a larger product on the tiled path, so it rounds exactly as it would inside the whole product.
     /// When <paramref name="packedB"/> holds panels, they are B (and <paramref name="pb"/> is not read).
     /// </summary>
     internal static void Serial(

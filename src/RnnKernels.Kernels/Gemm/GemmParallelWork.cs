@@ -2,7 +2,7 @@ namespace RnnKernels.Kernels;
 
 /// <summary>
 /// Splits one GEMM over a <see cref="WorkerPool"/> by output strips. Strip boundaries fall on multiples of the
-/// micro-kernel's tile (NR columns or MR rows; 4 vectors of columns for the M = 1 tier, whose last strip is never
+/// micro-kernel's tile (NR columns or MR rows; 4 vectors of columns for the M = 1 path, whose last strip is never
 /// narrower than one vector, as the columns short of a vector are computed as the row's last full vector), so every
 /// element sees the same tile, the same k order and the same edge handling as on one thread: bitwise identical
 /// results for any thread count. One instance per pool, reused (no allocation per call).
@@ -58,7 +58,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         _parts = (extent + _chunk - 1) / _chunk;
         if (_m == 1 && _parts > 1 && extent - ((_parts - 1) * _chunk) < lanes)
         {
-            _parts--; // The short last strip joins the one before it (see the remark on the M = 1 tier above).
+            _parts--; // The short last strip joins the one before it (see the remark on the M = 1 path above).
         }
 
         return _parts;
@@ -79,7 +79,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         {
             int count = Math.Min(_m, start + _chunk) - start;
             float* a = _transA == Transpose.No ? _a + (start * _lda) : _a + start;
-            // A last strip of one row stays on the tiled tier: the whole product (M > 1) would not use the GEMV.
+            // A last strip of one row stays on the tiled path: the whole product (M > 1) would not use the GEMV.
             Gemm.Serial(_tier, _transA, _transB, count, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (start * _ldc), _ldc, singleRowAsGemv: false, _packedB);
             _epilogue?.Apply(start, count, 0, _n);
         }
