@@ -19,8 +19,7 @@ internal static class TrainCommand
         rnnk train [--text FILE] [--cell rnn|lstm|gru] [--nonlinearity tanh|relu] [--hidden 256] [--layers 1]
                    [--seq 64] [--batch 32] [--steps 1000] [--lr 0.003] [--optimizer adam|adagrad|sgd] [--clip 5]
                    [--lr-decay F --lr-decay-every N] [--dropout P] [--val-fraction 0.1] [--eval-every 100] [--seed 1]
-                   [--threads N]
-                   [--save PATH] [--checkpoint PATH --checkpoint-every 1000] [--resume PATH]
+                   [--threads N] [--save PATH] [--checkpoint PATH --checkpoint-every 1000] [--resume PATH]
                    [--metrics PATH] [--plot PATH] [--sample-every 500]
 
           --text            UTF-8 text to learn (default: the built-in harbour logbook, ~400 KB)
