@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Text;
 using RnnKernels.IO;
-using RnnKernels.Kernels;
 using RnnKernels.Optimizers;
 using RnnKernels.Text;
 
@@ -9,12 +7,11 @@ namespace RnnKernels.Cli;
 
 /// <summary>
 /// <c>rnnk train</c>: trains a character-level model with truncated BPTT (B parallel streams, the hidden state
-/// carried from chunk to chunk), shows progress and samples, and saves atomically.
+/// carried from chunk to chunk): parses the options, reads the text, creates or resumes the model and optimizer, and
+/// runs a <see cref="TrainSession"/>.
 /// </summary>
 internal static class TrainCommand
 {
-    private const int GiveUpAfterNonFiniteSteps = 5;
-
     private const string Help = """
         rnnk train [--text FILE] [--cell rnn|lstm|gru] [--nonlinearity tanh|relu] [--hidden 256] [--layers 1]
                    [--seq 64] [--batch 32] [--steps 1000] [--lr 0.003] [--optimizer adam|adagrad|sgd] [--clip 5]
@@ -60,147 +57,8 @@ internal static class TrainCommand
 
         string text = options.TextPath is null ? DefaultCorpus.Text : ReadText(options.TextPath);
         (RnnModel model, CharVocabulary vocabulary, IOptimizer? optimizer, TrainRunState run, options) = CreateOrResume(options, text);
-        int[] encoded = vocabulary.Encode(text);
-        int heldOut = (int)(encoded.Length * options.ValFraction);
-        int[] training = encoded[..^heldOut], validation = encoded[^heldOut..];
-        var streams = TrainingStreams(training, vocabulary.Count, options);
-        streams.Position = run.Position;
-        using WorkerPool? pool = options.Threads > 1 ? new WorkerPool(options.Threads) : null;
-        using var engine = new RnnEngine(model, options.Steps, options.Batch, pool) { Dropout = options.Dropout, DropoutSeed = (ulong)options.Seed };
-        optimizer ??= CreateOptimizer(options, model.Parameters.Length);
-        int charsPerStep = options.Steps * options.Batch;
-        // The gradient of the mean per-character loss, as loss.mean() gives PyTorch users: --clip bounds its norm.
-        var trainer = new Trainer(engine, optimizer, options.Clip, gradientScale: 1f / charsPerStep);
-        using TextScorer? scorer = validation.Length > 1 ? new TextScorer(model, options.Steps, options.Batch, pool) : null;
-        using MetricsLog? metrics = options.MetricsPath is null ? null
-            : MetricsLog.Open(options.MetricsPath, options.Settings(model.Shape.Cell, model.Shape.HiddenSize, model.Shape.Layers), run.Step);
-        var progress = new TrainProgress(output, options.TrainingSteps, charsPerStep, run.Step);
-
-        int nonFinite = 0;
-        bool interrupted = false;
-        double valLoss = double.NaN;
-        var clock = Stopwatch.StartNew();
-        while (run.Step < options.TrainingSteps)
-        {
-            if (cancel.IsCancellationRequested)
-            {
-                interrupted = true;
-                break;
-            }
-
-            if (streams.Next())
-            {
-                Array.Clear(run.State); // The streams wrapped to the start of the text: no state carries over.
-                Array.Clear(run.CellState);
-            }
-
-            optimizer.LearningRate = options.LearningRateAt(run.Step);
-            engine.DropoutPass = run.Step; // Step N's masks are the same whether or not the run was stopped before it.
-            TrainStepResult result = trainer.Step(streams.Inputs, options.Steps, options.Batch, streams.Targets, run.State, initialCellState: run.CellState);
-            if (!result.Applied)
-            {
-                // A non-finite loss or gradient never reaches the weights; the state is reset as it may be poisoned.
-                Array.Clear(run.State);
-                Array.Clear(run.CellState);
-                nonFinite++;
-                output.WriteLine($"step {run.Step + 1}: non-finite loss or gradient (loss={result.Loss}, norm={result.GradientNorm}); update skipped");
-                if (nonFinite >= GiveUpAfterNonFiniteSteps)
-                {
-                    throw new TrainingDivergedException(
-                        $"training stopped: {nonFinite} consecutive steps had a non-finite loss or gradient; try a lower --lr or a --clip value");
-                }
-
-                continue;
-            }
-
-            nonFinite = 0;
-            engine.FinalState.CopyTo(run.State);
-            engine.FinalCellState.CopyTo(run.CellState);
-            run.Step++;
-            run.Position = streams.Position;
-            double loss = result.Loss / charsPerStep;
-            progress.Report(run.Step, loss, clock.Elapsed);
-            bool last = run.Step == options.TrainingSteps;
-            double stepVal = double.NaN;
-            if (scorer is not null && (last || (options.EvalEvery > 0 && run.Step % options.EvalEvery == 0)))
-            {
-                stepVal = valLoss = Score(scorer, validation);
-                progress.Validation(run.Step, valLoss);
-                if (options.CheckpointPath is not null && !(valLoss >= run.BestValLoss))
-                {
-                    run.BestValLoss = valLoss;
-                    run.Save(TrainRunState.BestPath(options.CheckpointPath), model, optimizer, vocabulary, options, text);
-                }
-            }
-
-            metrics?.Add(new MetricsRow(run.Step, loss, stepVal, optimizer.LearningRate,
-                progress.CharsPerSecond(run.Step, clock.Elapsed), metrics.ElapsedBefore + clock.Elapsed.TotalSeconds));
-            if (options.CheckpointPath is not null && (last || run.Step % options.CheckpointEvery == 0))
-            {
-                metrics?.Flush();
-                run.Save(options.CheckpointPath, model, optimizer, vocabulary, options, text);
-            }
-
-            if (options.SampleEvery > 0 && run.Step % options.SampleEvery == 0 && !last)
-            {
-                progress.Sample(run.Step, Sample(model, vocabulary, options.Seed + run.Step));
-            }
-        }
-
-        progress.Finish();
-        if (interrupted && options.CheckpointPath is not null && progress.Steps > 0)
-        {
-            run.Save(options.CheckpointPath, model, optimizer, vocabulary, options, text);
-        }
-
-        metrics?.Flush();
-        if (options.PlotPath is not null && options.MetricsPath is not null)
-        {
-            metrics!.Dispose();
-            (string settings, List<MetricsRow> rows) = MetricsLog.Read(options.MetricsPath);
-            if (rows.Count > 0)
-            {
-                LossPlot.Write(options.PlotPath, settings, rows);
-            }
-        }
-
-        string? saved = null;
-        if (options.SavePath is not null && run.Step > 0)
-        {
-            var metadata = new Dictionary<string, string>
-            {
-                [CharVocabulary.MetadataKey] = vocabulary.Serialize(),
-                ["trained_steps"] = run.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            };
-            ModelFile.Save(model, options.SavePath, metadata);
-            saved = options.SavePath;
-        }
-
-        double charsPerSecond = progress.CharsPerSecond(run.Step, clock.Elapsed);
-        output.WriteLine(
-            $"trained steps={run.Step} loss_start={progress.LossStart:F4} loss_end={progress.LossEnd:F4} val_loss={valLoss:F4} chars_per_s={charsPerSecond:F0}" +
-            (saved is null ? "" : $" saved={saved}") + (interrupted ? " interrupted=true" : ""));
-        return interrupted ? CliApp.Interrupted : CliApp.Ok;
-    }
-
-    /// <summary>Mean loss per character over the whole held-out text.</summary>
-    internal static double Score(TextScorer scorer, int[] text)
-    {
-        (double loss, long characters) = scorer.Score(text);
-        return loss / characters;
-    }
-
-    private static CharStreams TrainingStreams(int[] training, int vocabulary, TrainOptions options)
-    {
-        try
-        {
-            return new CharStreams(training, vocabulary, options.Steps, options.Batch);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message.Replace(" (Parameter 'text')", "", StringComparison.Ordinal) +
-                (options.ValFraction > 0 ? $" (the training part: --val-fraction {options.ValFraction} holds out the rest)" : ""));
-        }
+        using var session = new TrainSession(options, model, vocabulary, optimizer ?? CreateOptimizer(options, model.Parameters.Length), run, text, output);
+        return session.Finish(session.Train(cancel));
     }
 
     internal static string ReadText(string path)
@@ -291,10 +149,4 @@ internal static class TrainCommand
         "adagrad" => new Adagrad(length, options.LearningRate),
         _ => new Adam(length, options.LearningRate),
     };
-
-    private static string Sample(RnnModel model, CharVocabulary vocabulary, int seed)
-    {
-        string prime = vocabulary.Contains(new Rune('\n')) ? "\n" : vocabulary.Decode(0);
-        return new TextSampler(model, vocabulary).Generate(prime, 160, 0.8f, seed);
-    }
 }
