@@ -155,8 +155,7 @@ internal static unsafe class Gemv
     /// <summary>
     /// op(B) = B^T: each output is the dot product of x with a contiguous row of B. Four rows share each load of x and
     /// are reduced together; the depth short of a vector goes four lanes at a time where it can, then in scalar.
-    /// (Eight accumulators, two per row, were
-    /// measured no faster here.)
+    /// (Eight accumulators, two per row, were measured no faster here.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dots<V>(int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
