@@ -57,6 +57,27 @@ internal sealed class CliArguments
 
     public string RequiredString(string name) => String(name) ?? throw new UsageException($"option --{name} is required");
 
+    /// <summary>
+    /// A file the command will write, or null when not given: refused up front if it names a folder or its folder
+    /// does not exist, rather than when it is first written (after training, for some).
+    /// </summary>
+    public string? OutputFile(string name)
+    {
+        string? file = String(name);
+        if (file is null)
+        {
+            return null;
+        }
+
+        if (Directory.Exists(file))
+        {
+            throw new UsageException($"--{name} {file} is a directory; give a file path");
+        }
+
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(file));
+        return folder is null || Directory.Exists(folder) ? file : throw new UsageException($"--{name} {file}: the folder {folder} does not exist");
+    }
+
     public int Int(string name, int fallback, int min, int max)
     {
         string? text = String(name);

@@ -19,12 +19,8 @@ internal static class PlotCommand
 
         var options = new CliArguments(args, new HashSet<string>());
         string metrics = options.RequiredString("metrics");
-        string svg = options.RequiredString("out");
+        string svg = options.OutputFile("out") ?? throw new UsageException("option --out is required");
         options.EnsureAllUsed("plot");
-        if (Directory.Exists(svg))
-        {
-            throw new UsageException($"--out {svg} is a directory; give a file path");
-        }
 
         (string settings, List<MetricsRow> rows) = MetricsLog.Read(metrics);
         LossPlot.Write(svg, settings, rows);

@@ -101,15 +101,15 @@ internal sealed record TrainOptions
         float clip = o.Float("clip", 5f, 0f, 1e6f);
         int seed = o.Int("seed", 1, 0, int.MaxValue);
         int threads = o.Int("threads", Environment.ProcessorCount, 1, 256);
-        string? save = o.String("save");
+        string? save = o.OutputFile("save");
         string? resume = o.String("resume");
         int sampleEvery = o.Int("sample-every", 500, 0, int.MaxValue);
         float valFraction = o.Float("val-fraction", 0.1f, 0f, 0.5f);
         int evalEvery = o.Int("eval-every", 100, 0, int.MaxValue);
-        string? checkpoint = o.String("checkpoint");
+        string? checkpoint = o.OutputFile("checkpoint");
         int checkpointEvery = o.Int("checkpoint-every", 1000, 1, int.MaxValue);
-        string? metrics = o.String("metrics");
-        string? plot = o.String("plot");
+        string? metrics = o.OutputFile("metrics");
+        string? plot = o.OutputFile("plot");
         float decay = o.Float("lr-decay", 1f, 0f, 1f, minExclusive: true);
         int decayEvery = o.Int("lr-decay-every", 0, 0, int.MaxValue);
         float dropout = o.Float("dropout", 0f, 0f, 0.95f);
@@ -127,14 +127,6 @@ internal sealed record TrainOptions
         if (nonlinearity != Nonlinearity.Tanh && cell != CellKind.Rnn)
         {
             throw new UsageException($"--nonlinearity applies to --cell rnn; {ModelFile.CellName(cell)} has its own gate functions");
-        }
-
-        foreach ((string name, string? file) in new[] { ("save", save), ("checkpoint", checkpoint), ("metrics", metrics), ("plot", plot) })
-        {
-            if (file is not null && Directory.Exists(file))
-            {
-                throw new UsageException($"--{name} {file} is a directory; give a file path");
-            }
         }
 
         return new TrainOptions
