@@ -124,6 +124,15 @@ internal sealed record TrainOptions
             throw new UsageException("--lr-decay needs --lr-decay-every N (steps between decays)");
         }
 
+        (string Name, string? File)[] outputs = [("save", save), ("checkpoint", checkpoint), ("metrics", metrics), ("plot", plot)];
+        foreach (IGrouping<string, (string Name, string? File)> same in outputs.Where(o => o.File is not null).GroupBy(o => Path.GetFullPath(o.File!)))
+        {
+            if (same.Count() > 1)
+            {
+                throw new UsageException($"--{string.Join(" and --", same.Select(o => o.Name))} name the same file ({same.First().File}); each writes its own");
+            }
+        }
+
         if (nonlinearity != Nonlinearity.Tanh && cell != CellKind.Rnn)
         {
             throw new UsageException($"--nonlinearity applies to --cell rnn; {ModelFile.CellName(cell)} has its own gate functions");

@@ -31,6 +31,7 @@ public sealed class BadArgumentTests
         { ["train", "--checkpoint", "/nonexistent/c.safetensors"], "the folder /nonexistent does not exist" },
         { ["train", "--metrics", "/nonexistent/m.csv"], "the folder /nonexistent does not exist" },
         { ["train", "--val-fraction", "0.7"], "--val-fraction must be a number in [0, 0.5]" },
+        { ["train", "--save", "run.safetensors", "--checkpoint", "run.safetensors"], "--save and --checkpoint name the same file" },
         { ["train", "--lr-decay", "0.5"], "--lr-decay needs --lr-decay-every N" },
         { ["train", "--dropout", "0.2"], "--dropout applies between stacked layers" },
         { ["train", "--cell", "lstm", "--nonlinearity", "relu"], "--nonlinearity applies to --cell rnn" },
