@@ -125,11 +125,11 @@ internal sealed record TrainOptions
         }
 
         (string Name, string? File)[] outputs = [("save", save), ("checkpoint", checkpoint), ("metrics", metrics), ("plot", plot)];
-        foreach (IGrouping<string, (string Name, string? File)> same in outputs.Where(o => o.File is not null).GroupBy(o => Path.GetFullPath(o.File!)))
+        foreach (IGrouping<string, (string Name, string? File)> same in outputs.Where(f => f.File is not null).GroupBy(f => Path.GetFullPath(f.File!)))
         {
             if (same.Count() > 1)
             {
-                throw new UsageException($"--{string.Join(" and --", same.Select(o => o.Name))} name the same file ({same.First().File}); each writes its own");
+                throw new UsageException($"--{string.Join(" and --", same.Select(f => f.Name))} name the same file ({same.First().File}); each writes its own");
             }
         }
 
