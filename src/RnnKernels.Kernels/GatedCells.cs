@@ -10,8 +10,8 @@ namespace RnnKernels.Kernels;
 /// </summary>
 /// <remarks>
 /// Each unit's result takes the same operations in the same order as the separate kernels (sigmoid, tanh and their
-/// backward operators, products and sums, one rounding each); units past the last full vector take the scalar
-/// operators. Outputs may alias the matching state input exactly (c with cPrev, h with hPrev). Sizes are checked once.
+/// backward operators, products and sums, one rounding each); units past the last full vector take the tier's narrower
+/// vectors, then the scalar operators. Outputs may alias the matching state input exactly (c with cPrev, h with hPrev). Sizes are checked once.
 /// </remarks>
 public static class GatedCells
 {

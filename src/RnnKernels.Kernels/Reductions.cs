@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace RnnKernels.Kernels;
 
-/// <summary>Reductions with a fixed summation order (it depends only on the length, never on alignment).</summary>
+/// <summary>Reductions with a fixed summation order (it depends only on the length and the tier, never on alignment).</summary>
 public static class Reductions
 {
     /// <summary>Sum of x[i]^2, accumulated in float lanes of fixed width and combined in double.</summary>

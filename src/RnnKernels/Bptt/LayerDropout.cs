@@ -15,16 +15,16 @@ internal sealed class LayerDropout
 
     public LayerDropout(RnnShape shape, int rows)
     {
-        int dropped = shape.Layers - 1;
+        int dropped = shape.Layers - 1, length = checked(rows * shape.LayerOutputSize);
         _masks = new float[dropped][];
         _outputs = new float[dropped][];
         for (int l = 0; l < dropped; l++)
         {
-            _masks[l] = new float[checked(rows * shape.LayerOutputSize)];
-            _outputs[l] = new float[_masks[l].Length];
+            _masks[l] = new float[length];
+            _outputs[l] = new float[length];
         }
 
-        Bytes = 2L * dropped * (dropped == 0 ? 0 : _masks[0].Length) * sizeof(float);
+        Bytes = 2L * dropped * length * sizeof(float);
     }
 
     /// <summary>Bytes of the masks and masked outputs.</summary>

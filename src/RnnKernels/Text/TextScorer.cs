@@ -113,7 +113,7 @@ public sealed class TextScorer : IDisposable
     private int Checked(int character, int at) =>
         (uint)character < (uint)_vocabulary
             ? character
-            : throw new ArgumentOutOfRangeException(nameof(character), character, $"text[{at}] must be a character index in 0..{_vocabulary - 1}, but it is {character}.");
+            : throw new ArgumentOutOfRangeException("text", character, $"text[{at}] must be a character index in 0..{_vocabulary - 1}, but it is {character}.");
 
     /// <summary>The last of <paramref name="batch"/> entries of a state [L, B, H], as [L, 1, H].</summary>
     private void Last(float[] state, float[] last, int batch)

@@ -10,9 +10,9 @@ namespace RnnKernels.Kernels;
 /// KC x NR (16 KiB) in L1.
 /// </summary>
 /// <remarks>
-/// One body, <see cref="RunRows{TRows}"/>, serves the whole tile and a last row tile of fewer rows (a batch of
-/// 8 ends in one of two rows on AVX2), which would otherwise be computed as a whole tile aside and merged. Each element is
-/// computed the same way in both: the same k order, fused multiply-adds and alpha/beta update.
+/// One body, <see cref="RunRows{TRows}"/>, serves the whole tile and a last row tile of fewer rows (a batch of 8 ends
+/// in a tile of two), which would otherwise be computed as a whole tile aside and merged. Each element is computed the
+/// same way in both: the same k order, fused multiply-adds and alpha/beta update.
 /// </remarks>
 internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
 {
@@ -82,24 +82,28 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
                 c10 = Fma.MultiplyAdd(ai, b0, c10);
                 c11 = Fma.MultiplyAdd(ai, b1, c11);
             }
+
             if (rows > 2)
             {
                 ai = Vector256.Create(a[2]);
                 c20 = Fma.MultiplyAdd(ai, b0, c20);
                 c21 = Fma.MultiplyAdd(ai, b1, c21);
             }
+
             if (rows > 3)
             {
                 ai = Vector256.Create(a[3]);
                 c30 = Fma.MultiplyAdd(ai, b0, c30);
                 c31 = Fma.MultiplyAdd(ai, b1, c31);
             }
+
             if (rows > 4)
             {
                 ai = Vector256.Create(a[4]);
                 c40 = Fma.MultiplyAdd(ai, b0, c40);
                 c41 = Fma.MultiplyAdd(ai, b1, c41);
             }
+
             if (rows > 5)
             {
                 ai = Vector256.Create(a[5]);
@@ -119,18 +123,22 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
         {
             StoreRow(c + ldc, c10, c11, va, vb, overwrite);
         }
+
         if (rows > 2)
         {
             StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
         }
+
         if (rows > 3)
         {
             StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
         }
+
         if (rows > 4)
         {
             StoreRow(c + (4 * ldc), c40, c41, va, vb, overwrite);
         }
+
         if (rows > 5)
         {
             StoreRow(c + (5 * ldc), c50, c51, va, vb, overwrite);

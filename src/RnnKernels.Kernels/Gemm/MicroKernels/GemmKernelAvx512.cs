@@ -9,9 +9,9 @@ namespace RnnKernels.Kernels;
 /// feeds 32 lanes of FMA (twice the AVX2 kernel's) and the loop issues half the instructions per flop.
 /// </summary>
 /// <remarks>
-/// One body, <see cref="RunRows{TRows}"/>, serves the whole tile and a last row tile of fewer rows (a batch of
-/// 25 ends in one of one row), which would otherwise be computed as a whole tile aside and merged. Each element is
-/// computed the same way in both: the same k order, fused multiply-adds and alpha/beta update.
+/// One body, <see cref="RunRows{TRows}"/>, serves the whole tile and a last row tile of fewer rows (the 25 rows of a
+/// charrnn projection end in a tile of one), which would otherwise be computed as a whole tile aside and merged. Each
+/// element is computed the same way in both: the same k order, fused multiply-adds and alpha/beta update.
 /// </remarks>
 internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
 {
@@ -88,36 +88,42 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
                 c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10);
                 c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
             }
+
             if (rows > 2)
             {
                 ai = Vector512.Create(a[2]);
                 c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20);
                 c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
             }
+
             if (rows > 3)
             {
                 ai = Vector512.Create(a[3]);
                 c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30);
                 c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
             }
+
             if (rows > 4)
             {
                 ai = Vector512.Create(a[4]);
                 c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40);
                 c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
             }
+
             if (rows > 5)
             {
                 ai = Vector512.Create(a[5]);
                 c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
                 c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
             }
+
             if (rows > 6)
             {
                 ai = Vector512.Create(a[6]);
                 c60 = Avx512F.FusedMultiplyAdd(ai, b0, c60);
                 c61 = Avx512F.FusedMultiplyAdd(ai, b1, c61);
             }
+
             if (rows > 7)
             {
                 ai = Vector512.Create(a[7]);
@@ -137,26 +143,32 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
         {
             StoreRow(c + ldc, c10, c11, va, vb, overwrite);
         }
+
         if (rows > 2)
         {
             StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
         }
+
         if (rows > 3)
         {
             StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
         }
+
         if (rows > 4)
         {
             StoreRow(c + (4 * ldc), c40, c41, va, vb, overwrite);
         }
+
         if (rows > 5)
         {
             StoreRow(c + (5 * ldc), c50, c51, va, vb, overwrite);
         }
+
         if (rows > 6)
         {
             StoreRow(c + (6 * ldc), c60, c61, va, vb, overwrite);
         }
+
         if (rows > 7)
         {
             StoreRow(c + (7 * ldc), c70, c71, va, vb, overwrite);
