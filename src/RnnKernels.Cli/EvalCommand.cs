@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using RnnKernels.IO;
 using RnnKernels.Kernels;
 using RnnKernels.Text;
 
@@ -33,12 +31,7 @@ internal static class EvalCommand
         int threads = options.Int("threads", Environment.ProcessorCount, 1, 256);
         options.EnsureAllUsed("eval");
 
-        (RnnModel model, IReadOnlyDictionary<string, string> metadata) = ModelFile.Load(path);
-        CharVocabulary vocabulary = TrainCommand.SavedVocabulary(path, model, metadata);
-        if (model.Shape.Bidirectional)
-        {
-            throw new UsageException($"{path} is bidirectional; it cannot score text left to right");
-        }
+        (RnnModel model, CharVocabulary vocabulary) = TrainCommand.LoadCharacterModel(path, "it cannot score text left to right");
 
         string text = TrainCommand.ReadText(textPath);
         if (vocabulary.FirstMissing(text) is { } rune)

@@ -1,4 +1,3 @@
-using RnnKernels.IO;
 using RnnKernels.Text;
 
 namespace RnnKernels.Cli;
@@ -27,14 +26,8 @@ internal static class SampleCommand
         string? prime = options.String("prime");
         options.EnsureAllUsed("sample");
 
-        (RnnModel model, IReadOnlyDictionary<string, string> metadata) = ModelFile.Load(path);
-        CharVocabulary vocabulary = TrainCommand.SavedVocabulary(path, model, metadata);
-        if (model.Shape.Bidirectional)
-        {
-            throw new UsageException($"{path} is bidirectional; it cannot generate text left to right");
-        }
-
-        prime ??= vocabulary.Contains(new System.Text.Rune('\n')) ? "\n" : vocabulary.Decode(0);
+        (RnnModel model, CharVocabulary vocabulary) = TrainCommand.LoadCharacterModel(path, "it cannot generate text left to right");
+        prime ??= vocabulary.DefaultPrime;
         if (prime.Length == 0)
         {
             throw new UsageException("--prime must hold at least one character");

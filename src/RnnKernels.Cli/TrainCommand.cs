@@ -105,16 +105,10 @@ internal static class TrainCommand
             return (checkpoint.Model, saved, checkpoint.Optimizer, run, resumed);
         }
 
-        (RnnModel model, IReadOnlyDictionary<string, string> modelMetadata) = ModelFile.Load(options.ResumePath);
-        CharVocabulary vocabulary = SavedVocabulary(options.ResumePath, model, modelMetadata);
+        (RnnModel model, CharVocabulary vocabulary) = LoadCharacterModel(options.ResumePath, "a character model for generation must be unidirectional");
         if (vocabulary.FirstMissing(text) is { } rune)
         {
             throw new UsageException($"the text holds '{rune}' (U+{rune.Value:X4}), which the model in {options.ResumePath} has no input for");
-        }
-
-        if (model.Shape.Bidirectional)
-        {
-            throw new UsageException($"{options.ResumePath} is bidirectional; a character model for generation must be unidirectional");
         }
 
         return (model, vocabulary, null, NewRun(model.Shape, options), options);
@@ -125,6 +119,17 @@ internal static class TrainCommand
         State = new float[shape.StateSize(options.Batch)],
         CellState = new float[shape.HasCellState ? shape.StateSize(options.Batch) : 0],
     };
+
+    /// <summary>
+    /// A character model saved by <c>rnnk train</c> and its vocabulary; a bidirectional one is refused with
+    /// <paramref name="refusal"/> (it reads the future, so nothing that goes left to right can use it).
+    /// </summary>
+    internal static (RnnModel Model, CharVocabulary Vocabulary) LoadCharacterModel(string path, string refusal)
+    {
+        (RnnModel model, IReadOnlyDictionary<string, string> metadata) = ModelFile.Load(path);
+        CharVocabulary vocabulary = SavedVocabulary(path, model, metadata);
+        return model.Shape.Bidirectional ? throw new UsageException($"{path} is bidirectional; {refusal}") : (model, vocabulary);
+    }
 
     /// <summary>The vocabulary stored in a character model's metadata, checked against its sizes.</summary>
     internal static CharVocabulary SavedVocabulary(string path, RnnModel model, IReadOnlyDictionary<string, string> metadata)

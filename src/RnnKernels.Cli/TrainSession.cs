@@ -183,8 +183,7 @@ internal sealed class TrainSession : IDisposable
 
         if (_options.SampleEvery > 0 && step % _options.SampleEvery == 0 && !last)
         {
-            string prime = _vocabulary.Contains(new System.Text.Rune('\n')) ? "\n" : _vocabulary.Decode(0);
-            _progress.Sample(step, new TextSampler(_model, _vocabulary).Generate(prime, 160, 0.8f, _options.Seed + step));
+            _progress.Sample(step, new TextSampler(_model, _vocabulary).Generate(_vocabulary.DefaultPrime, 160, 0.8f, _options.Seed + step));
         }
     }
 

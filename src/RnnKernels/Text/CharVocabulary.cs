@@ -59,6 +59,9 @@ public sealed class CharVocabulary
     /// <returns>The string.</returns>
     public string Serialize() => string.Concat(_runes.Select(r => r.ToString()));
 
+    /// <summary>What sampling starts from when given nothing: a newline if the vocabulary has one, else its first character.</summary>
+    public string DefaultPrime => Contains(new Rune('\n')) ? "\n" : Decode(0);
+
     /// <summary>Whether <paramref name="rune"/> is in the vocabulary.</summary>
     /// <param name="rune">A character.</param>
     /// <returns>True if known.</returns>
