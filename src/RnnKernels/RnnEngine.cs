@@ -509,7 +509,7 @@ public sealed class RnnEngine : IDisposable
     {
         if (!_forwardDone)
         {
-            throw new InvalidOperationException("Backward needs a completed Forward on this engine first.");
+            throw new InvalidOperationException("A loss or a backward pass needs a completed Forward on this engine first.");
         }
     }
 
