@@ -69,12 +69,13 @@ public sealed class GemmTests
     [MemberData(nameof(PathsAndTransposes))]
     public void BlockBoundaries(IsaTier tier, Transpose ta, Transpose tb)
     {
-        // KC = 256 and MC = 128/144 boundaries, an NC = 2048/3072 crossing, and the large awkward sizes.
+        // KC = 256 and MC = 128/144 boundaries, an NC = 2048/3072 crossing, the large awkward sizes, and a B whose
+        // row stride is a multiple of 4 KiB (unpadded n = 1024: packed per panel unless one row tile reads it in place).
         (int M, int N, int K)[] shapes =
         [
             (100, 129, 257), (257, 100, 129), (129, 257, 100), (7, 9, 255), (7, 9, 256), (9, 17, 257), (5, 33, 513),
             (127, 17, 9), (128, 17, 9), (129, 17, 9), (143, 18, 5), (144, 18, 5), (145, 18, 5), (289, 16, 3),
-            (3, 3100, 5), (1, 3100, 7), (1, 257, 300), (64, 257, 129),
+            (3, 3100, 5), (1, 3100, 7), (1, 257, 300), (64, 257, 129), (16, 1024, 9), (5, 1024, 17),
         ];
         int seed = 500;
         foreach ((int m, int n, int k) in shapes)

@@ -11,9 +11,12 @@ internal static unsafe class GemmDriver<TKernel>
 {
     /// <summary>
     /// C = alpha * op(A) * op(B) + beta * C for m, n, k &gt; 0. When M fits in one A block (the batch x weights shape
-    /// RNNs live on), each B micro-panel is packed just before its row tiles use it, so it is hot in L1 and never
-    /// read with the large power-of-two row stride of a weight matrix (which maps every row to the same cache set);
-    /// with larger M the whole KC x NC block of B is packed once and reused by every A block. When
+    /// RNNs live on), an untransposed B's full micro-panels are read in place, NR contiguous values per stored row, as
+    /// BLIS's small-matrix path does: with so few row tiles per panel, copying the panel cost more than the tiles
+    /// reading it from L2 (16 x 256 x 256 on AVX2: a quarter of the product). The exception is a row stride that is a
+    /// multiple of 4 KiB with more than one row tile: every row of the panel then maps to the same few cache sets, so
+    /// the panel is packed just before its row tiles use it and stays hot in L1, as are a transposed B's panels and the
+    /// narrow last one. With larger M the whole KC x NC block of B is packed once and reused by every A block. When
     /// <paramref name="packedB"/> holds panels packed beforehand, B is not read or packed at all.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -24,6 +27,7 @@ internal static unsafe class GemmDriver<TKernel>
         int mrSize = TKernel.MR, nrSize = TKernel.NR;
         bool prepacked = packedB.Data != null;
         bool packWholeB = m > TKernel.MC && !prepacked;
+        bool readBInPlace = transB == Transpose.No && !packWholeB && !prepacked && (m <= mrSize || ldb % 1024 != 0); // 1024 floats = 4 KiB
         GemmScratch scratch = GemmScratch.Rent();
         float* packedA = scratch.PackedA(TKernel.MC * TKernel.KC);
         float* packedBlock = prepacked ? null
@@ -50,6 +54,7 @@ internal static unsafe class GemmDriver<TKernel>
                     {
                         int nr = Math.Min(nrSize, nc - jr);
                         float* panelB = packedBlock;
+                        nint panelStride = nrSize;
                         if (prepacked)
                         {
                             panelB = packedB.Panel(pc, kc, jc + jr);
@@ -57,6 +62,11 @@ internal static unsafe class GemmDriver<TKernel>
                         else if (packWholeB)
                         {
                             panelB += (nint)jr * kc;
+                        }
+                        else if (readBInPlace && nr == nrSize)
+                        {
+                            panelB = b + (pc * ldb) + jc + jr;
+                            panelStride = ldb;
                         }
                         else
                         {
@@ -70,11 +80,11 @@ internal static unsafe class GemmDriver<TKernel>
                             float* cTile = c + ((ic + ir) * ldc) + jc + jr;
                             if (mr == mrSize && nr == nrSize)
                             {
-                                TKernel.Run(kc, panelA, panelB, cTile, ldc, alpha, betaBlock);
+                                TKernel.Run(kc, panelA, panelB, panelStride, cTile, ldc, alpha, betaBlock);
                             }
-                            else if (nr != nrSize || !TKernel.TryRunRows(mr, kc, panelA, panelB, cTile, ldc, alpha, betaBlock))
+                            else if (nr != nrSize || !TKernel.TryRunRows(mr, kc, panelA, panelB, panelStride, cTile, ldc, alpha, betaBlock))
                             {
-                                TKernel.Run(kc, panelA, panelB, tile, nrSize, alpha, 0f);
+                                TKernel.Run(kc, panelA, panelB, panelStride, tile, nrSize, alpha, 0f);
                                 MergeEdge(tile, nrSize, mr, nr, betaBlock, cTile, ldc);
                             }
                         }

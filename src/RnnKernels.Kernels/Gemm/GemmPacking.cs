@@ -31,18 +31,66 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // op(A)(i, p) = A[i*lda + p]: each row is contiguous in p, scattered into the panel with stride mr.
-                for (int r = 0; r < rows; r++)
-                {
-                    float* src = a + ((ic + ir + r) * lda) + pc;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        panel[(p * mr) + r] = src[p];
-                    }
-                }
+                PackRows(a + ((ic + ir) * lda) + pc, lda, kc, rows, panel, mr);
             }
 
             ZeroPadRows(panel, kc, mr, rows);
+        }
+    }
+
+    /// <summary>
+    /// op(A)(i, p) = A[i*lda + p]: each row is contiguous in p and lands in the panel with stride mr. Four rows at a
+    /// time go through 4 x 4 register transposes and a pair of rows through one unpack (the AVX2 tile of six rows is
+    /// one of each), so four k steps cost a handful of loads, shuffles and stores instead of one scalar move per value
+    /// (scattering element by element made packing A 3.5% of a 1024^3 product, OpenBLAS's copy 0.5%).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRows(float* a, nint lda, int kc, int rows, float* panel, int mr)
+    {
+        int r = 0;
+        int vectorDepth = Sse.IsSupported ? kc & ~3 : 0;
+        for (; r + 4 <= rows && vectorDepth > 0; r += 4)
+        {
+            float* s = a + (r * lda);
+            for (int p = 0; p < vectorDepth; p += 4)
+            {
+                Vector128<float> t0 = Sse.UnpackLow(Sse.LoadVector128(s + p), Sse.LoadVector128(s + lda + p));
+                Vector128<float> t1 = Sse.UnpackHigh(Sse.LoadVector128(s + p), Sse.LoadVector128(s + lda + p));
+                Vector128<float> t2 = Sse.UnpackLow(Sse.LoadVector128(s + (2 * lda) + p), Sse.LoadVector128(s + (3 * lda) + p));
+                Vector128<float> t3 = Sse.UnpackHigh(Sse.LoadVector128(s + (2 * lda) + p), Sse.LoadVector128(s + (3 * lda) + p));
+                float* d = panel + (p * mr) + r;
+                Sse.Store(d, Sse.MoveLowToHigh(t0, t2));
+                Sse.Store(d + mr, Sse.MoveHighToLow(t2, t0));
+                Sse.Store(d + (2 * mr), Sse.MoveLowToHigh(t1, t3));
+                Sse.Store(d + (3 * mr), Sse.MoveHighToLow(t3, t1));
+            }
+        }
+
+        if (r + 2 <= rows && vectorDepth > 0)
+        {
+            float* s = a + (r * lda);
+            for (int p = 0; p < vectorDepth; p += 4)
+            {
+                Vector128<float> low = Sse.UnpackLow(Sse.LoadVector128(s + p), Sse.LoadVector128(s + lda + p));
+                Vector128<float> high = Sse.UnpackHigh(Sse.LoadVector128(s + p), Sse.LoadVector128(s + lda + p));
+                float* d = panel + (p * mr) + r;
+                Sse.StoreLow(d, low);
+                Sse.StoreHigh(d + mr, low);
+                Sse.StoreLow(d + (2 * mr), high);
+                Sse.StoreHigh(d + (3 * mr), high);
+            }
+
+            r += 2;
+        }
+
+        // What the vectors left: the depth short of four for the rows above, every k step for the rest.
+        for (int row = 0; row < rows; row++)
+        {
+            float* src = a + (row * lda);
+            for (int p = row < r ? vectorDepth : 0; p < kc; p++)
+            {
+                panel[(p * mr) + row] = src[p];
+            }
         }
     }
 
@@ -116,9 +164,22 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackBPanel(Transpose transB, float* b, nint ldb, int pc, int j, int kc, int cols, int nr, float* panel)
     {
-        if (transB == Transpose.No && cols == nr && Vector128.IsHardwareAccelerated)
+        if (transB == Transpose.No && cols == nr && nr % 8 == 0 && Vector256.IsHardwareAccelerated)
         {
-            // The hot case (a full panel of an untransposed weight matrix): NR is a multiple of 4, copy in vectors.
+            // The hot case (a full panel of an untransposed weight matrix) where NR is whole 256-bit vectors.
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = b + ((pc + p) * ldb) + j;
+                float* d = panel + (p * nr);
+                for (int c = 0; c < nr; c += 8)
+                {
+                    Vector256.Store(Vector256.Load(src + c), d + c);
+                }
+            }
+        }
+        else if (transB == Transpose.No && cols == nr && Vector128.IsHardwareAccelerated)
+        {
+            // The same with NR a multiple of 4 (every tier's NR is).
             for (int p = 0; p < kc; p++)
             {
                 float* src = b + ((pc + p) * ldb) + j;

@@ -6,8 +6,8 @@ namespace RnnKernels.Kernels;
 
 /// <summary>
 /// AVX2+FMA 6x16 micro-kernel (the BLIS Haswell shape): 12 ymm accumulators, two B loads and one broadcast per k
-/// step, so 12 FMAs per 3 loads. Blocking: an A block of MC x KC (144 KiB) lives in L2, a B micro-panel of
-/// KC x NR (16 KiB) in L1.
+/// step, so 12 FMAs per 3 loads. Blocking: an A block of MC x KC (144 KiB) lives in L2, a packed B micro-panel of
+/// KC x NR (16 KiB) in L1 (a B read in place, <c>ldb</c> apart, comes from L2).
 /// </summary>
 /// <remarks>
 /// One body, <see cref="RunRows{TRows}"/>, serves the whole tile and a last row tile of fewer rows (a batch of 8 ends
@@ -26,27 +26,27 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
 
     public static int NC => 3072;
 
-    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
-        RunRows<Rows6>(kc, a, b, c, ldc, alpha, beta);
+    public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        RunRows<Rows6>(kc, a, b, ldb, c, ldc, alpha, beta);
 
-    public static bool TryRunRows(int rows, nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         switch (rows)
         {
             case 1:
-                RunRows<Rows1>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows1>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 2:
-                RunRows<Rows2>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows2>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 3:
-                RunRows<Rows3>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows3>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 4:
-                RunRows<Rows4>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows4>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 5:
-                RunRows<Rows5>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows5>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             default:
                 return false;
@@ -55,7 +55,7 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
 
     /// <summary>The 6x16 tile cut to TRows.Count rows (a JIT-time constant, so the unused rows' registers and FMAs vanish).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRows<TRows>(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void RunRows<TRows>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
         where TRows : struct, IRowCount
     {
         int rows = TRows.Count;
@@ -112,7 +112,7 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
             }
 
             a += MR;
-            b += NR;
+            b += ldb;
         }
 
         Vector256<float> va = Vector256.Create(alpha);

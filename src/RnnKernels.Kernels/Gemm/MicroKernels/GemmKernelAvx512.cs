@@ -25,33 +25,33 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
 
     public static int NC => 3072;
 
-    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
-        RunRows<Rows8>(kc, a, b, c, ldc, alpha, beta);
+    public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        RunRows<Rows8>(kc, a, b, ldb, c, ldc, alpha, beta);
 
-    public static bool TryRunRows(int rows, nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         switch (rows)
         {
             case 1:
-                RunRows<Rows1>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows1>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 2:
-                RunRows<Rows2>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows2>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 3:
-                RunRows<Rows3>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows3>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 4:
-                RunRows<Rows4>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows4>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 5:
-                RunRows<Rows5>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows5>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 6:
-                RunRows<Rows6>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows6>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 7:
-                RunRows<Rows7>(kc, a, b, c, ldc, alpha, beta);
+                RunRows<Rows7>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             default:
                 return false;
@@ -60,7 +60,7 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
 
     /// <summary>The 8x32 tile cut to TRows.Count rows (a JIT-time constant, so the unused rows' registers and FMAs vanish).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRows<TRows>(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void RunRows<TRows>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
         where TRows : struct, IRowCount
     {
         int rows = TRows.Count;
@@ -132,7 +132,7 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
             }
 
             a += MR;
-            b += NR;
+            b += ldb;
         }
 
         Vector512<float> va = Vector512.Create(alpha);

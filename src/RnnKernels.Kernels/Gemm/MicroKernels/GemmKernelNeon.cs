@@ -21,7 +21,7 @@ internal readonly unsafe struct GemmKernelNeon : IGemmMicroKernel
     public static int NC => 2048;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -50,7 +50,7 @@ internal readonly unsafe struct GemmKernelNeon : IGemmMicroKernel
             c70 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c70, b0, a1, 3);
             c71 = AdvSimd.Arm64.FusedMultiplyAddBySelectedScalar(c71, b1, a1, 3);
             a += MR;
-            b += NR;
+            b += ldb;
         }
 
         Vector128<float> va = Vector128.Create(alpha);

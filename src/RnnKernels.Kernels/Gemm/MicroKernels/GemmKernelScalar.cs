@@ -18,7 +18,7 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
     public static int NC => 2048;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         // The vector kernels keep this MR x NR accumulator block in registers and unroll the i and j loops.
         float* acc = stackalloc float[4 * 4];
@@ -39,7 +39,7 @@ internal readonly unsafe struct GemmKernelScalar : IGemmMicroKernel
             }
 
             a += MR;
-            b += NR;
+            b += ldb;
         }
 
         for (int i = 0; i < 4; i++)

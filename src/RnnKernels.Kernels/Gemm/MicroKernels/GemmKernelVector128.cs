@@ -17,7 +17,7 @@ internal readonly unsafe struct GemmKernelVector128 : IGemmMicroKernel
     public static int NC => 2048;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -38,7 +38,7 @@ internal readonly unsafe struct GemmKernelVector128 : IGemmMicroKernel
             c30 = Vector128.MultiplyAddEstimate(a3, b0, c30);
             c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
             a += MR;
-            b += NR;
+            b += ldb;
         }
 
         Vector128<float> va = Vector128.Create(alpha);

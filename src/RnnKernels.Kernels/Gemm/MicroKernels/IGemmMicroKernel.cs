@@ -22,17 +22,18 @@ internal unsafe interface IGemmMicroKernel
     static abstract int NC { get; }
 
     /// <summary>
-    /// C[i, j] = alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * C[i, j] for i &lt; MR, j &lt; NR,
+    /// C[i, j] = alpha * sum_p a[p*MR + i] * b[p*ldb + j] + beta * C[i, j] for i &lt; MR, j &lt; NR,
     /// C row-major with leading dimension <paramref name="ldc"/>. beta == 0 never reads C (it may hold NaN).
     /// </summary>
     /// <param name="kc">Depth of the product.</param>
     /// <param name="a">Packed A micro-panel: MR values per k step.</param>
-    /// <param name="b">Packed B micro-panel: NR contiguous values per k step.</param>
+    /// <param name="b">B micro-panel: NR contiguous values per k step.</param>
+    /// <param name="ldb">Floats from one k step of the B panel to the next: NR when packed, B's row stride when read in place.</param>
     /// <param name="c">Top-left element of the C tile.</param>
     /// <param name="ldc">Leading dimension of C.</param>
     /// <param name="alpha">Scale of the product.</param>
     /// <param name="beta">Scale of the existing C.</param>
-    static abstract void Run(nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+    static abstract void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta);
 
     /// <summary>
     /// The same product for the first <paramref name="rows"/> &lt; MR rows of the tile (the A panel still holds MR
@@ -43,11 +44,12 @@ internal unsafe interface IGemmMicroKernel
     /// <param name="rows">Valid rows of the tile, 1 to MR - 1.</param>
     /// <param name="kc">Depth of the product.</param>
     /// <param name="a">Packed A micro-panel: MR values per k step.</param>
-    /// <param name="b">Packed B micro-panel: NR contiguous values per k step.</param>
+    /// <param name="b">B micro-panel: NR contiguous values per k step.</param>
+    /// <param name="ldb">Floats from one k step of the B panel to the next: NR when packed, B's row stride when read in place.</param>
     /// <param name="c">Top-left element of the C tile.</param>
     /// <param name="ldc">Leading dimension of C.</param>
     /// <param name="alpha">Scale of the product.</param>
     /// <param name="beta">Scale of the existing C.</param>
     /// <returns>True when the rows were computed.</returns>
-    static virtual bool TryRunRows(int rows, nint kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) => false;
+    static virtual bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) => false;
 }
