@@ -122,39 +122,44 @@ public static class GatedCells
     /// (a hidden size of 100 on AVX2 ends in one 4-lane vector, not four calls of the scalar functions), then one at a
     /// time.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TStep>(IsaTier tier, TStep step, int n)
         where TStep : struct, IGateStep, allows ref struct
     {
         nint j = 0;
         if (tier == IsaTier.Avx512)
         {
-            for (; j <= n - Lanes16.Count; j += Lanes16.Count)
-            {
-                step.At<Lanes16>(j, n);
-            }
+            j = Units<TStep, Lanes16>(step, j, n);
         }
 
         if (tier is IsaTier.Avx512 or IsaTier.Avx2Fma)
         {
-            for (; j <= n - Lanes8.Count; j += Lanes8.Count)
-            {
-                step.At<Lanes8>(j, n);
-            }
+            j = Units<TStep, Lanes8>(step, j, n);
         }
 
         if (tier is IsaTier.Avx512 or IsaTier.Avx2Fma or IsaTier.Neon or IsaTier.Vector128)
         {
-            for (; j <= n - Lanes4.Count; j += Lanes4.Count)
-            {
-                step.At<Lanes4>(j, n);
-            }
+            j = Units<TStep, Lanes4>(step, j, n);
         }
 
-        for (; j < n; j++)
+        Units<TStep, Lanes1>(step, j, n);
+    }
+
+    /// <summary>
+    /// Whole vectors of V from unit j on; returns the first unit left. A method per width, never inlined, so each width
+    /// is compiled on its own inlining budget: with every width in one method, the 512-bit one (emulated in software
+    /// pieces where AVX-512 is disabled) used it up and the AVX2 gate arithmetic ran as calls (55 per LSTM block).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static nint Units<TStep, V>(TStep step, nint j, int n)
+        where TStep : struct, IGateStep, allows ref struct
+        where V : struct, ILaneVector<V>
+    {
+        for (; j <= n - V.Count; j += V.Count)
         {
-            step.At<Lanes1>(j, n);
+            step.At<V>(j, n);
         }
+
+        return j;
     }
 
     private static void Check(long expected, int actual, string name)

@@ -14,83 +14,120 @@ namespace RnnKernels.Kernels;
 internal static class ElementwiseDriver
 {
     /// <summary>y[i] = TOp(x[i]) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <remarks>
+    /// Each tier's loop is a method of its own, so the JIT compiles and inlines each on its own budget: in one method,
+    /// the 512-bit branch (emulated in software pieces where AVX-512 is disabled) used up the inlining budget and the
+    /// AVX2 loop called the operator out of line, its vector passed through memory (tanh on AVX2 ran at half speed).
+    /// </remarks>
     public static void Unary<TOp>(IsaTier tier, ReadOnlySpan<float> x, Span<float> y)
+        where TOp : IUnaryOperator
+    {
+        switch (tier)
+        {
+            case IsaTier.Avx512:
+                Unary512<TOp>(x, y);
+                break;
+            case IsaTier.Avx2Fma:
+                Unary256<TOp>(x, y);
+                break;
+            case IsaTier.Vector128 or IsaTier.Neon:
+                Unary128<TOp>(x, y);
+                break;
+            default:
+                UnaryScalar<TOp>(x, y);
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Unary512<TOp>(ReadOnlySpan<float> x, Span<float> y)
         where TOp : IUnaryOperator
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         nint len = x.Length;
-        if (tier == IsaTier.Avx512)
+        if (len < Vector512<float>.Count)
         {
-            if (len < Vector512<float>.Count)
-            {
-                Span<float> pad = stackalloc float[Vector512<float>.Count];
-                x.CopyTo(pad);
-                TOp.Invoke(Vector512.Create<float>(pad)).CopyTo(pad);
-                pad[..x.Length].CopyTo(y);
-                return;
-            }
-
-            nint last = len - Vector512<float>.Count;
-            Vector512<float> head = Vector512.LoadUnsafe(ref xr);
-            Vector512<float> tail = Vector512.LoadUnsafe(ref xr, (nuint)last);
-            for (nint i = AlignedStart(ref yr, Vector512<float>.Count); i < last; i += Vector512<float>.Count)
-            {
-                TOp.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-            }
-
-            TOp.Invoke(head).StoreUnsafe(ref yr);
-            TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
+            Span<float> pad = stackalloc float[Vector512<float>.Count];
+            x.CopyTo(pad);
+            TOp.Invoke(Vector512.Create<float>(pad)).CopyTo(pad);
+            pad[..x.Length].CopyTo(y);
             return;
         }
 
-        if (tier == IsaTier.Avx2Fma)
+        nint last = len - Vector512<float>.Count;
+        Vector512<float> head = Vector512.LoadUnsafe(ref xr);
+        Vector512<float> tail = Vector512.LoadUnsafe(ref xr, (nuint)last);
+        for (nint i = AlignedStart(ref yr, Vector512<float>.Count); i < last; i += Vector512<float>.Count)
         {
-            if (len < Vector256<float>.Count)
-            {
-                Span<float> pad = stackalloc float[Vector256<float>.Count];
-                x.CopyTo(pad);
-                TOp.Invoke(Vector256.Create<float>(pad)).CopyTo(pad);
-                pad[..x.Length].CopyTo(y);
-                return;
-            }
+            TOp.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
 
-            nint last = len - Vector256<float>.Count;
-            Vector256<float> head = Vector256.LoadUnsafe(ref xr);
-            Vector256<float> tail = Vector256.LoadUnsafe(ref xr, (nuint)last);
-            for (nint i = AlignedStart(ref yr, Vector256<float>.Count); i < last; i += Vector256<float>.Count)
-            {
-                TOp.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-            }
+        TOp.Invoke(head).StoreUnsafe(ref yr);
+        TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
+    }
 
-            TOp.Invoke(head).StoreUnsafe(ref yr);
-            TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Unary256<TOp>(ReadOnlySpan<float> x, Span<float> y)
+        where TOp : IUnaryOperator
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        nint len = x.Length;
+        if (len < Vector256<float>.Count)
+        {
+            Span<float> pad = stackalloc float[Vector256<float>.Count];
+            x.CopyTo(pad);
+            TOp.Invoke(Vector256.Create<float>(pad)).CopyTo(pad);
+            pad[..x.Length].CopyTo(y);
             return;
         }
 
-        if (tier is IsaTier.Vector128 or IsaTier.Neon)
+        nint last = len - Vector256<float>.Count;
+        Vector256<float> head = Vector256.LoadUnsafe(ref xr);
+        Vector256<float> tail = Vector256.LoadUnsafe(ref xr, (nuint)last);
+        for (nint i = AlignedStart(ref yr, Vector256<float>.Count); i < last; i += Vector256<float>.Count)
         {
-            if (len < Vector128<float>.Count)
-            {
-                Span<float> pad = stackalloc float[Vector128<float>.Count];
-                x.CopyTo(pad);
-                TOp.Invoke(Vector128.Create<float>(pad)).CopyTo(pad);
-                pad[..x.Length].CopyTo(y);
-                return;
-            }
+            TOp.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
 
-            nint last = len - Vector128<float>.Count;
-            Vector128<float> tail = Vector128.LoadUnsafe(ref xr, (nuint)last);
-            for (nint i = 0; i < last; i += Vector128<float>.Count)
-            {
-                TOp.Invoke(Vector128.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-            }
+        TOp.Invoke(head).StoreUnsafe(ref yr);
+        TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
+    }
 
-            TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Unary128<TOp>(ReadOnlySpan<float> x, Span<float> y)
+        where TOp : IUnaryOperator
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        nint len = x.Length;
+        if (len < Vector128<float>.Count)
+        {
+            Span<float> pad = stackalloc float[Vector128<float>.Count];
+            x.CopyTo(pad);
+            TOp.Invoke(Vector128.Create<float>(pad)).CopyTo(pad);
+            pad[..x.Length].CopyTo(y);
             return;
         }
 
+        nint last = len - Vector128<float>.Count;
+        Vector128<float> tail = Vector128.LoadUnsafe(ref xr, (nuint)last);
+        for (nint i = 0; i < last; i += Vector128<float>.Count)
+        {
+            TOp.Invoke(Vector128.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
+
+        TOp.Invoke(tail).StoreUnsafe(ref yr, (nuint)last);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void UnaryScalar<TOp>(ReadOnlySpan<float> x, Span<float> y)
+        where TOp : IUnaryOperator
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        nint len = x.Length;
         for (nint i = 0; i < len; i++)
         {
             Unsafe.Add(ref yr, i) = TOp.Invoke(Unsafe.Add(ref xr, i));
@@ -111,89 +148,125 @@ internal static class ElementwiseDriver
     }
 
     /// <summary>z[i] = TOp(x[i], y[i]) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <remarks>One method per tier, as for <see cref="Unary{TOp}"/>.</remarks>
     public static void Binary<TOp>(IsaTier tier, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+        where TOp : IBinaryOperator
+    {
+        switch (tier)
+        {
+            case IsaTier.Avx512:
+                Binary512<TOp>(x, y, z);
+                break;
+            case IsaTier.Avx2Fma:
+                Binary256<TOp>(x, y, z);
+                break;
+            case IsaTier.Vector128 or IsaTier.Neon:
+                Binary128<TOp>(x, y, z);
+                break;
+            default:
+                BinaryScalar<TOp>(x, y, z);
+                break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Binary512<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
         where TOp : IBinaryOperator
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float zr = ref MemoryMarshal.GetReference(z);
         nint len = x.Length;
-        if (tier == IsaTier.Avx512)
+        if (len < Vector512<float>.Count)
         {
-            if (len < Vector512<float>.Count)
-            {
-                Span<float> px = stackalloc float[Vector512<float>.Count];
-                Span<float> py = stackalloc float[Vector512<float>.Count];
-                x.CopyTo(px);
-                y[..x.Length].CopyTo(py);
-                TOp.Invoke(Vector512.Create<float>(px), Vector512.Create<float>(py)).CopyTo(px);
-                px[..x.Length].CopyTo(z);
-                return;
-            }
-
-            nint last = len - Vector512<float>.Count;
-            Vector512<float> tailX = Vector512.LoadUnsafe(ref xr, (nuint)last);
-            Vector512<float> tailY = Vector512.LoadUnsafe(ref yr, (nuint)last);
-            for (nint i = 0; i < last; i += Vector512<float>.Count)
-            {
-                TOp.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
-            }
-
-            TOp.Invoke(tailX, tailY).StoreUnsafe(ref zr, (nuint)last);
+            Span<float> px = stackalloc float[Vector512<float>.Count];
+            Span<float> py = stackalloc float[Vector512<float>.Count];
+            x.CopyTo(px);
+            y[..x.Length].CopyTo(py);
+            TOp.Invoke(Vector512.Create<float>(px), Vector512.Create<float>(py)).CopyTo(px);
+            px[..x.Length].CopyTo(z);
             return;
         }
 
-        if (tier == IsaTier.Avx2Fma)
+        nint last = len - Vector512<float>.Count;
+        Vector512<float> tailX = Vector512.LoadUnsafe(ref xr, (nuint)last);
+        Vector512<float> tailY = Vector512.LoadUnsafe(ref yr, (nuint)last);
+        for (nint i = 0; i < last; i += Vector512<float>.Count)
         {
-            if (len < Vector256<float>.Count)
-            {
-                Span<float> px = stackalloc float[Vector256<float>.Count];
-                Span<float> py = stackalloc float[Vector256<float>.Count];
-                x.CopyTo(px);
-                y[..x.Length].CopyTo(py);
-                TOp.Invoke(Vector256.Create<float>(px), Vector256.Create<float>(py)).CopyTo(px);
-                px[..x.Length].CopyTo(z);
-                return;
-            }
+            TOp.Invoke(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+        }
 
-            nint last = len - Vector256<float>.Count;
-            Vector256<float> tailX = Vector256.LoadUnsafe(ref xr, (nuint)last);
-            Vector256<float> tailY = Vector256.LoadUnsafe(ref yr, (nuint)last);
-            for (nint i = 0; i < last; i += Vector256<float>.Count)
-            {
-                TOp.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
-            }
+        TOp.Invoke(tailX, tailY).StoreUnsafe(ref zr, (nuint)last);
+    }
 
-            TOp.Invoke(tailX, tailY).StoreUnsafe(ref zr, (nuint)last);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Binary256<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+        where TOp : IBinaryOperator
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        nint len = x.Length;
+        if (len < Vector256<float>.Count)
+        {
+            Span<float> px = stackalloc float[Vector256<float>.Count];
+            Span<float> py = stackalloc float[Vector256<float>.Count];
+            x.CopyTo(px);
+            y[..x.Length].CopyTo(py);
+            TOp.Invoke(Vector256.Create<float>(px), Vector256.Create<float>(py)).CopyTo(px);
+            px[..x.Length].CopyTo(z);
             return;
         }
 
-        if (tier is IsaTier.Vector128 or IsaTier.Neon)
+        nint last = len - Vector256<float>.Count;
+        Vector256<float> tailX = Vector256.LoadUnsafe(ref xr, (nuint)last);
+        Vector256<float> tailY = Vector256.LoadUnsafe(ref yr, (nuint)last);
+        for (nint i = 0; i < last; i += Vector256<float>.Count)
         {
-            if (len < Vector128<float>.Count)
-            {
-                Span<float> px = stackalloc float[Vector128<float>.Count];
-                Span<float> py = stackalloc float[Vector128<float>.Count];
-                x.CopyTo(px);
-                y[..x.Length].CopyTo(py);
-                TOp.Invoke(Vector128.Create<float>(px), Vector128.Create<float>(py)).CopyTo(px);
-                px[..x.Length].CopyTo(z);
-                return;
-            }
+            TOp.Invoke(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+        }
 
-            nint last = len - Vector128<float>.Count;
-            Vector128<float> tailX = Vector128.LoadUnsafe(ref xr, (nuint)last);
-            Vector128<float> tailY = Vector128.LoadUnsafe(ref yr, (nuint)last);
-            for (nint i = 0; i < last; i += Vector128<float>.Count)
-            {
-                TOp.Invoke(Vector128.LoadUnsafe(ref xr, (nuint)i), Vector128.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
-            }
+        TOp.Invoke(tailX, tailY).StoreUnsafe(ref zr, (nuint)last);
+    }
 
-            TOp.Invoke(tailX, tailY).StoreUnsafe(ref zr, (nuint)last);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Binary128<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+        where TOp : IBinaryOperator
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        nint len = x.Length;
+        if (len < Vector128<float>.Count)
+        {
+            Span<float> px = stackalloc float[Vector128<float>.Count];
+            Span<float> py = stackalloc float[Vector128<float>.Count];
+            x.CopyTo(px);
+            y[..x.Length].CopyTo(py);
+            TOp.Invoke(Vector128.Create<float>(px), Vector128.Create<float>(py)).CopyTo(px);
+            px[..x.Length].CopyTo(z);
             return;
         }
 
+        nint last = len - Vector128<float>.Count;
+        Vector128<float> tailX = Vector128.LoadUnsafe(ref xr, (nuint)last);
+        Vector128<float> tailY = Vector128.LoadUnsafe(ref yr, (nuint)last);
+        for (nint i = 0; i < last; i += Vector128<float>.Count)
+        {
+            TOp.Invoke(Vector128.LoadUnsafe(ref xr, (nuint)i), Vector128.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref zr, (nuint)i);
+        }
+
+        TOp.Invoke(tailX, tailY).StoreUnsafe(ref zr, (nuint)last);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BinaryScalar<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+        where TOp : IBinaryOperator
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float zr = ref MemoryMarshal.GetReference(z);
+        nint len = x.Length;
         for (nint i = 0; i < len; i++)
         {
             Unsafe.Add(ref zr, i) = TOp.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
