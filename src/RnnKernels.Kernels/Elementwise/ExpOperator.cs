@@ -32,7 +32,7 @@ internal readonly struct ExpOperator : IUnaryOperator
     public static Vector256<float> Invoke(Vector256<float> x)
     {
         x = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(Lo)), Vector256.Create(Hi));
-        Vector256<float> n = Vector256.Round(x * Vector256.Create(Log2E));
+        Vector256<float> n = Simd.RoundWithScale(x * Vector256.Create(Log2E), out Vector256<float> scale);
         Vector256<float> r = Simd.MultiplyAdd(n, Vector256.Create(-Ln2Hi), x);
         r = Simd.MultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
         Vector256<float> p = Simd.MultiplyAdd(Vector256.Create(C7), r, Vector256.Create(C6));
@@ -41,8 +41,7 @@ internal readonly struct ExpOperator : IUnaryOperator
         p = Simd.MultiplyAdd(p, r, Vector256.Create(C3));
         p = Simd.MultiplyAdd(p, r, Vector256.Create(C2));
         p = Simd.MultiplyAdd(p, r * r, r + Vector256<float>.One);
-        Vector256<int> bits = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23);
-        return p * bits.AsSingle();
+        return p * scale;
     }
 
     /// <summary>exp of sixteen lanes.</summary>
@@ -50,7 +49,7 @@ internal readonly struct ExpOperator : IUnaryOperator
     public static Vector512<float> Invoke(Vector512<float> x)
     {
         x = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(Lo)), Vector512.Create(Hi));
-        Vector512<float> n = Vector512.Round(x * Vector512.Create(Log2E));
+        Vector512<float> n = Simd.RoundWithScale(x * Vector512.Create(Log2E), out Vector512<float> scale);
         Vector512<float> r = Simd.MultiplyAdd(n, Vector512.Create(-Ln2Hi), x);
         r = Simd.MultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
         Vector512<float> p = Simd.MultiplyAdd(Vector512.Create(C7), r, Vector512.Create(C6));
@@ -59,8 +58,7 @@ internal readonly struct ExpOperator : IUnaryOperator
         p = Simd.MultiplyAdd(p, r, Vector512.Create(C3));
         p = Simd.MultiplyAdd(p, r, Vector512.Create(C2));
         p = Simd.MultiplyAdd(p, r * r, r + Vector512<float>.One);
-        Vector512<int> bits = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23);
-        return p * bits.AsSingle();
+        return p * scale;
     }
 
     /// <summary>exp of four lanes.</summary>
@@ -68,7 +66,7 @@ internal readonly struct ExpOperator : IUnaryOperator
     public static Vector128<float> Invoke(Vector128<float> x)
     {
         x = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(Lo)), Vector128.Create(Hi));
-        Vector128<float> n = Vector128.Round(x * Vector128.Create(Log2E));
+        Vector128<float> n = Simd.RoundWithScale(x * Vector128.Create(Log2E), out Vector128<float> scale);
         Vector128<float> r = Simd.MultiplyAdd(n, Vector128.Create(-Ln2Hi), x);
         r = Simd.MultiplyAdd(n, Vector128.Create(-Ln2Lo), r);
         Vector128<float> p = Simd.MultiplyAdd(Vector128.Create(C7), r, Vector128.Create(C6));
@@ -77,7 +75,6 @@ internal readonly struct ExpOperator : IUnaryOperator
         p = Simd.MultiplyAdd(p, r, Vector128.Create(C3));
         p = Simd.MultiplyAdd(p, r, Vector128.Create(C2));
         p = Simd.MultiplyAdd(p, r * r, r + Vector128<float>.One);
-        Vector128<int> bits = Vector128.ShiftLeft(Vector128.ConvertToInt32(n) + Vector128.Create(127), 23);
-        return p * bits.AsSingle();
+        return p * scale;
     }
 }

@@ -5,13 +5,49 @@ using System.Runtime.Intrinsics.X86;
 
 namespace RnnKernels.Kernels;
 
-/// <summary>Fused multiply-add shims shared by the vector operators.</summary>
+/// <summary>Fused multiply-add shims and the rounding shared by the vector operators.</summary>
 /// <remarks>
 /// Where the hardware has FMA the result is rounded once; on SSE-only x64 (and with intrinsics disabled) it is
 /// <c>a * b + c</c>, rounded twice. The two give different last bits, so cross-tier tests compare with a tolerance.
 /// </remarks>
 internal static class Simd
 {
+    // 1.5 * 2^23 + 127: added to a t with |t| < 2^22, the sum's unit in the last place is 1, so the addition rounds t
+    // to the nearest integer (ties to even, as Round), and the low mantissa bits hold round(t) + 127: the biased
+    // exponent of 2^round(t).
+    private const float RoundingShifter = 12583039f;
+
+    /// <summary>
+    /// round(t) (to nearest, ties to even) and 2^round(t), for t whose rounding lies in [-126, 127]: one add, one
+    /// subtract and one shift, where Round, the saturating ConvertToInt32 (five instructions on AVX2: it fixes up NaN
+    /// and overflow, which cannot occur here) and an integer add took seven or more.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> RoundWithScale(Vector512<float> t, out Vector512<float> scale)
+    {
+        Vector512<float> shifted = t + Vector512.Create(RoundingShifter);
+        scale = (shifted.AsInt32() << 23).AsSingle();
+        return shifted - Vector512.Create(RoundingShifter);
+    }
+
+    /// <inheritdoc cref="RoundWithScale(Vector512{float}, out Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> RoundWithScale(Vector256<float> t, out Vector256<float> scale)
+    {
+        Vector256<float> shifted = t + Vector256.Create(RoundingShifter);
+        scale = (shifted.AsInt32() << 23).AsSingle();
+        return shifted - Vector256.Create(RoundingShifter);
+    }
+
+    /// <inheritdoc cref="RoundWithScale(Vector512{float}, out Vector512{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> RoundWithScale(Vector128<float> t, out Vector128<float> scale)
+    {
+        Vector128<float> shifted = t + Vector128.Create(RoundingShifter);
+        scale = (shifted.AsInt32() << 23).AsSingle();
+        return shifted - Vector128.Create(RoundingShifter);
+    }
+
     /// <summary>a * b + c, fused (AVX-512F always has FMA).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>

@@ -74,9 +74,8 @@ internal readonly struct TanhOperator : IUnaryOperator
         Vector256<float> small = Simd.MultiplyAdd(ax * s, p, ax);
 
         Vector256<float> t = Simd.MinKeepNaN(Vector256.Create(Saturate), ax) * Vector256.Create(TwoLog2E);
-        Vector256<float> n = Vector256.Round(t);
-        Vector256<float> q = Exp2Fraction(t - n);
-        Vector256<float> e = q * ((Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23).AsSingle();
+        Vector256<float> n = Simd.RoundWithScale(t, out Vector256<float> scale);
+        Vector256<float> e = Exp2Fraction(t - n) * scale;
         Vector256<float> large = Vector256<float>.One - (Vector256.Create(2f) / (e + Vector256<float>.One));
 
         Vector256<float> magnitude = Vector256.ConditionalSelect(Vector256.LessThan(ax, Vector256.Create(SmallLimit)), small, large);
@@ -93,9 +92,8 @@ internal readonly struct TanhOperator : IUnaryOperator
         Vector128<float> small = Simd.MultiplyAdd(ax * s, p, ax);
 
         Vector128<float> t = Simd.MinKeepNaN(Vector128.Create(Saturate), ax) * Vector128.Create(TwoLog2E);
-        Vector128<float> n = Vector128.Round(t);
-        Vector128<float> q = Exp2Fraction(t - n);
-        Vector128<float> e = q * ((Vector128.ConvertToInt32(n) + Vector128.Create(127)) << 23).AsSingle();
+        Vector128<float> n = Simd.RoundWithScale(t, out Vector128<float> scale);
+        Vector128<float> e = Exp2Fraction(t - n) * scale;
         Vector128<float> large = Vector128<float>.One - (Vector128.Create(2f) / (e + Vector128<float>.One));
 
         Vector128<float> magnitude = Vector128.ConditionalSelect(Vector128.LessThan(ax, Vector128.Create(SmallLimit)), small, large);
