@@ -49,7 +49,7 @@ internal static unsafe class GemmDriver<TKernel>
                 for (int ic = 0; ic < m; ic += TKernel.MC)
                 {
                     int mc = Math.Min(TKernel.MC, m - ic);
-                    GemmPacking.PackA(transA, a, lda, ic, pc, mc, kc, mrSize, packedA);
+                    GemmPacking.PackA(transA, a, lda, ic, pc, mc, kc, mrSize, TKernel.RunsEveryRowCount, packedA);
                     for (int jr = 0; jr < nc; jr += nrSize)
                     {
                         int nr = Math.Min(nrSize, nc - jr);
@@ -73,10 +73,10 @@ internal static unsafe class GemmDriver<TKernel>
                             GemmPacking.PackBPanel(transB, b, ldb, pc, jc + jr, kc, nr, nrSize, panelB);
                         }
 
-                        for (int ir = 0; ir < mc; ir += mrSize)
+                        for (int ir = 0, mr, tileIndex = 0; ir < mc; ir += mr, tileIndex++)
                         {
-                            int mr = Math.Min(mrSize, mc - ir);
-                            float* panelA = packedA + ((nint)ir * kc);
+                            mr = RowTiles.Next(mc - ir, mrSize, TKernel.RunsEveryRowCount);
+                            float* panelA = packedA + ((nint)tileIndex * mrSize * kc);
                             float* cTile = c + ((ic + ir) * ldc) + jc + jr;
                             if (mr == mrSize && nr == nrSize)
                             {

@@ -10,21 +10,24 @@ namespace RnnKernels.Kernels;
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc] into <paramref name="dst"/> as ceil(mc/mr) panels of kc x mr.</summary>
+    /// <summary>
+    /// Packs op(A)[ic..ic+mc, pc..pc+kc] into <paramref name="dst"/> as panels of kc x mr, one per row tile
+    /// (<see cref="RowTiles.Next"/> with <paramref name="balance"/>), the rows a tile lacks zeroed.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackA(Transpose transA, float* a, nint lda, int ic, int pc, int mc, int kc, int mr, float* dst)
+    public static void PackA(Transpose transA, float* a, nint lda, int ic, int pc, int mc, int kc, int mr, bool balance, float* dst)
     {
         if (transA == Transpose.Yes)
         {
-            PackTransposedA(a, lda, ic, pc, mc, kc, mr, dst);
+            PackTransposedA(a, lda, ic, pc, mc, kc, mr, balance, dst);
             return;
         }
 
-        for (int ir = 0; ir < mc; ir += mr)
+        for (int ir = 0, rows, tileIndex = 0; ir < mc; ir += rows, tileIndex++)
         {
-            int rows = Math.Min(mr, mc - ir);
-            float* panel = dst + ((nint)ir * kc);
-            if (rows == 8 && Avx.IsSupported)
+            rows = RowTiles.Next(mc - ir, mr, balance);
+            float* panel = dst + ((nint)tileIndex * mr * kc);
+            if (rows == 8 && mr == 8 && Avx.IsSupported)
             {
                 // Eight full rows: transpose 8 x 8 blocks in registers instead of scattering element by element.
                 PackEightRows(a + ((ic + ir) * lda) + pc, lda, kc, panel, 8);
@@ -100,36 +103,31 @@ internal static unsafe class GemmPacking
     /// panel, and with a power-of-two lda those rows share a couple of L1 sets and are fetched again for every panel.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackTransposedA(float* a, nint lda, int ic, int pc, int mc, int kc, int mr, float* dst)
+    private static void PackTransposedA(float* a, nint lda, int ic, int pc, int mc, int kc, int mr, bool balance, float* dst)
     {
-        int full = mc / mr * mr;
         for (int p = 0; p < kc; p++)
         {
             float* src = a + ((pc + p) * lda) + ic;
             float* d = dst + ((nint)p * mr);
-            for (int i = 0; i < full; i += mr)
+            for (int ir = 0, rows, tileIndex = 0; ir < mc; ir += rows, tileIndex++)
             {
-                CopyPanelRow(src + i, d + ((nint)i * kc), mr);
-            }
-
-            // The partial last panel: its rows past mc are zeroed below.
-            for (int i = full; i < mc; i++)
-            {
-                d[((nint)full * kc) + (i - full)] = src[i];
+                rows = RowTiles.Next(mc - ir, mr, balance);
+                CopyPanelRow(src + ir, d + ((nint)tileIndex * mr * kc), rows);
             }
         }
 
-        if (full < mc)
+        for (int ir = 0, rows, tileIndex = 0; ir < mc; ir += rows, tileIndex++)
         {
-            ZeroPadRows(dst + ((nint)full * kc), kc, mr, mc - full);
+            rows = RowTiles.Next(mc - ir, mr, balance);
+            ZeroPadRows(dst + ((nint)tileIndex * mr * kc), kc, mr, rows);
         }
     }
 
-    /// <summary>Copies the mr contiguous values of one k step into a panel: in vectors where mr allows.</summary>
+    /// <summary>Copies the <paramref name="rows"/> contiguous values of one k step into a panel: in vectors where it can.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyPanelRow(float* src, float* dst, int mr)
+    private static void CopyPanelRow(float* src, float* dst, int rows)
     {
-        if (mr == 8 && Vector256.IsHardwareAccelerated)
+        if (rows == 8 && Vector256.IsHardwareAccelerated)
         {
             Vector256.Store(Vector256.Load(src), dst);
             return;
@@ -138,13 +136,13 @@ internal static unsafe class GemmPacking
         int r = 0;
         if (Vector128.IsHardwareAccelerated)
         {
-            for (; r + 4 <= mr; r += 4)
+            for (; r + 4 <= rows; r += 4)
             {
                 Vector128.Store(Vector128.Load(src + r), dst + r);
             }
         }
 
-        for (; r < mr; r++)
+        for (; r < rows; r++)
         {
             dst[r] = src[r];
         }

@@ -25,6 +25,8 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
 
     public static int NC => 3072;
 
+    public static bool RunsEveryRowCount => true;
+
     public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
         RunRows<Rows8>(kc, a, b, ldb, c, ldc, alpha, beta);
 

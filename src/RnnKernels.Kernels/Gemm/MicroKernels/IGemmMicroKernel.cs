@@ -36,6 +36,13 @@ internal unsafe interface IGemmMicroKernel
     static abstract void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta);
 
     /// <summary>
+    /// True when <see cref="TryRunRows"/> computes every row count from 1 to MR - 1 directly. The driver then balances
+    /// the last row tiles of a block (<see cref="RowTiles.Next"/>); kernels whose short tiles go through a buffer and a
+    /// merge keep whole tiles, so an element's arithmetic never depends on how M was split into thread strips.
+    /// </summary>
+    static virtual bool RunsEveryRowCount => false;
+
+    /// <summary>
     /// The same product for the first <paramref name="rows"/> &lt; MR rows of the tile (the A panel still holds MR
     /// values per k step), written to C directly, when the kernel has a shape for that many rows; returns false (and
     /// touches nothing) otherwise, and the driver computes a whole tile aside and merges its valid part. Every element
