@@ -10,7 +10,8 @@ namespace RnnKernels.Kernels;
 /// is written once (<see cref="GatedCells"/>, <see cref="Gemv"/>) and the JIT specialises it per struct:
 /// <see cref="Lanes16"/> (AVX-512),
 /// <see cref="Lanes8"/> (AVX2), <see cref="Lanes4"/> (NEON and portable 128-bit) and <see cref="Lanes1"/> (the scalar
-/// reference, also the tail of the wider ones). Sigmoid and tanh are the activation operators' own.
+/// reference, also the tail of the wider ones). Every elementwise operator applies at each width (<c>Apply</c>), so the
+/// driver's loops are written once too (<see cref="ElementwiseDriver"/>).
 /// </summary>
 internal interface ILaneVector<TSelf>
     where TSelf : struct, ILaneVector<TSelf>
@@ -51,15 +52,29 @@ internal interface ILaneVector<TSelf>
 
     static abstract TSelf operator *(TSelf a, TSelf b);
 
-    static abstract TSelf Sigmoid(TSelf x);
+    /// <summary>An elementwise operator on every lane, in the operator's form for this width.</summary>
+    static abstract TSelf Apply<TOp>(TSelf x)
+        where TOp : IUnaryOperator;
 
-    static abstract TSelf Tanh(TSelf x);
+    /// <summary>An elementwise operator of two operands on every lane, in the operator's form for this width.</summary>
+    static abstract TSelf Apply<TOp>(TSelf x, TSelf y)
+        where TOp : IBinaryOperator;
+
+    /// <summary><see cref="SigmoidOperator"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual TSelf Sigmoid(TSelf x) => TSelf.Apply<SigmoidOperator>(x);
+
+    /// <summary><see cref="TanhOperator"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual TSelf Tanh(TSelf x) => TSelf.Apply<TanhOperator>(x);
 
     /// <summary>dy * y * (1 - y): <see cref="SigmoidBackwardOperator"/>.</summary>
-    static abstract TSelf SigmoidBackward(TSelf y, TSelf dy);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual TSelf SigmoidBackward(TSelf y, TSelf dy) => TSelf.Apply<SigmoidBackwardOperator>(y, dy);
 
     /// <summary>dy * (1 - y^2): <see cref="TanhBackwardOperator"/>.</summary>
-    static abstract TSelf TanhBackward(TSelf y, TSelf dy);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static virtual TSelf TanhBackward(TSelf y, TSelf dy) => TSelf.Apply<TanhBackwardOperator>(y, dy);
 }
 
 /// <summary>Sixteen lanes (AVX-512).</summary>
@@ -109,16 +124,12 @@ internal readonly struct Lanes16(Vector512<float> v) : ILaneVector<Lanes16>
     public static Lanes16 operator *(Lanes16 a, Lanes16 b) => new(a._v * b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes16 Sigmoid(Lanes16 x) => new(SigmoidOperator.Invoke(x._v));
+    public static Lanes16 Apply<TOp>(Lanes16 x)
+        where TOp : IUnaryOperator => new(TOp.Invoke(x._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes16 Tanh(Lanes16 x) => new(TanhOperator.Invoke(x._v));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes16 SigmoidBackward(Lanes16 y, Lanes16 dy) => new(SigmoidBackwardOperator.Invoke(y._v, dy._v));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes16 TanhBackward(Lanes16 y, Lanes16 dy) => new(TanhBackwardOperator.Invoke(y._v, dy._v));
+    public static Lanes16 Apply<TOp>(Lanes16 x, Lanes16 y)
+        where TOp : IBinaryOperator => new(TOp.Invoke(x._v, y._v));
 
     /// <summary>The two halves of a vector added: eight lanes whose sums are the sixteen's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -181,16 +192,12 @@ internal readonly struct Lanes8(Vector256<float> v) : ILaneVector<Lanes8>
     public static Lanes8 operator *(Lanes8 a, Lanes8 b) => new(a._v * b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes8 Sigmoid(Lanes8 x) => new(SigmoidOperator.Invoke(x._v));
+    public static Lanes8 Apply<TOp>(Lanes8 x)
+        where TOp : IUnaryOperator => new(TOp.Invoke(x._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes8 Tanh(Lanes8 x) => new(TanhOperator.Invoke(x._v));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes8 SigmoidBackward(Lanes8 y, Lanes8 dy) => new(SigmoidBackwardOperator.Invoke(y._v, dy._v));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes8 TanhBackward(Lanes8 y, Lanes8 dy) => new(TanhBackwardOperator.Invoke(y._v, dy._v));
+    public static Lanes8 Apply<TOp>(Lanes8 x, Lanes8 y)
+        where TOp : IBinaryOperator => new(TOp.Invoke(x._v, y._v));
 }
 
 /// <summary>Four lanes (NEON, and the portable 128-bit tier).</summary>
@@ -252,16 +259,12 @@ internal readonly struct Lanes4(Vector128<float> v) : ILaneVector<Lanes4>
     public static Lanes4 operator *(Lanes4 a, Lanes4 b) => new(a._v * b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes4 Sigmoid(Lanes4 x) => new(SigmoidOperator.Invoke(x._v));
+    public static Lanes4 Apply<TOp>(Lanes4 x)
+        where TOp : IUnaryOperator => new(TOp.Invoke(x._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes4 Tanh(Lanes4 x) => new(TanhOperator.Invoke(x._v));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes4 SigmoidBackward(Lanes4 y, Lanes4 dy) => new(SigmoidBackwardOperator.Invoke(y._v, dy._v));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lanes4 TanhBackward(Lanes4 y, Lanes4 dy) => new(TanhBackwardOperator.Invoke(y._v, dy._v));
+    public static Lanes4 Apply<TOp>(Lanes4 x, Lanes4 y)
+        where TOp : IBinaryOperator => new(TOp.Invoke(x._v, y._v));
 }
 
 /// <summary>One lane: the scalar reference operators.</summary>
@@ -302,11 +305,9 @@ internal readonly struct Lanes1(float v) : ILaneVector<Lanes1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator *(Lanes1 a, Lanes1 b) => new(a._v * b._v);
 
-    public static Lanes1 Sigmoid(Lanes1 x) => new(SigmoidOperator.Invoke(x._v));
+    public static Lanes1 Apply<TOp>(Lanes1 x)
+        where TOp : IUnaryOperator => new(TOp.Invoke(x._v));
 
-    public static Lanes1 Tanh(Lanes1 x) => new(TanhOperator.Invoke(x._v));
-
-    public static Lanes1 SigmoidBackward(Lanes1 y, Lanes1 dy) => new(SigmoidBackwardOperator.Invoke(y._v, dy._v));
-
-    public static Lanes1 TanhBackward(Lanes1 y, Lanes1 dy) => new(TanhBackwardOperator.Invoke(y._v, dy._v));
+    public static Lanes1 Apply<TOp>(Lanes1 x, Lanes1 y)
+        where TOp : IBinaryOperator => new(TOp.Invoke(x._v, y._v));
 }
