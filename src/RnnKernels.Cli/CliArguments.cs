@@ -78,6 +78,9 @@ internal sealed class CliArguments
         return folder is null || Directory.Exists(folder) ? file : throw new UsageException($"--{name} {file}: the folder {folder} does not exist");
     }
 
+    /// <summary><see cref="OutputFile"/> for an option that must be given.</summary>
+    public string RequiredOutputFile(string name) => OutputFile(name) ?? throw new UsageException($"option --{name} is required");
+
     public int Int(string name, int fallback, int min, int max)
     {
         string? text = String(name);

@@ -26,7 +26,7 @@ internal static class GradCommand
         var options = new CliArguments(args, new HashSet<string>());
         string modelPath = options.RequiredString("model");
         string dataPath = options.RequiredString("data");
-        string outPath = options.OutputFile("out") ?? throw new UsageException("option --out is required");
+        string outPath = options.RequiredOutputFile("out");
         LossKind loss = options.Choice("loss", LossKind.CrossEntropy, LossNames.All);
         options.EnsureAllUsed("grad");
 

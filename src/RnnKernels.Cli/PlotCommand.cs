@@ -19,7 +19,7 @@ internal static class PlotCommand
 
         var options = new CliArguments(args, new HashSet<string>());
         string metrics = options.RequiredString("metrics");
-        string svg = options.OutputFile("out") ?? throw new UsageException("option --out is required");
+        string svg = options.RequiredOutputFile("out");
         options.EnsureAllUsed("plot");
 
         (string settings, List<MetricsRow> rows) = MetricsLog.Read(metrics);
