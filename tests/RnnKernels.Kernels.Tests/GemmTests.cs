@@ -106,6 +106,34 @@ public sealed class GemmTests
 
     [Theory]
     [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void AColumnOfAOneRowProductComesOutTheSameWhateverPassItFallsIn(IsaTier tier)
+    {
+        // The M = 1 row form holds up to thirteen column vectors per pass and reads the last columns as a vector
+        // overlapping the one before; a thread takes a column range of at least a vector. Whatever range a column
+        // falls in, at whatever place, its bits must not change.
+        const int N = 300, K = 41;
+        var random = new Random(5);
+        float[] x = RandomArray(random, K), b = RandomArray(random, K * N);
+        float[] whole = new float[N];
+        Gemm.Compute(tier, Transpose.No, Transpose.No, 1, N, K, 1f, x, K, b, N, 0f, whole, N);
+        foreach (int start in (int[])[0, 4, 8, 16, 48, 96, 104, 200])
+        {
+            foreach (int count in (int[])[16, 17, 40, 100, 104, 105, 209, N - start])
+            {
+                if (start + count > N)
+                {
+                    continue;
+                }
+
+                float[] part = new float[count];
+                Gemm.Compute(tier, Transpose.No, Transpose.No, 1, count, K, 1f, x, K, b.AsSpan(start), N, 0f, part, count);
+                Assert.True(part.AsSpan().SequenceEqual(whole.AsSpan(start, count)), $"columns [{start}, {start + count}) differ from the same columns of the {N}-column product.");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
     public void EmptyShapesLeaveOrScaleC(IsaTier tier)
     {
         // m or n = 0: nothing to touch. k = 0: C = beta * C, and beta = 0 clears even NaN.
