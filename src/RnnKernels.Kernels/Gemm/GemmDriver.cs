@@ -84,7 +84,11 @@ internal static unsafe class GemmDriver<TKernel>
                             }
                             else if (nr != nrSize || !TKernel.TryRunRows(mr, kc, panelA, panelB, panelStride, cTile, ldc, alpha, betaBlock))
                             {
-                                TKernel.Run(kc, panelA, panelB, panelStride, tile, nrSize, alpha, 0f);
+                                if (nr > nrSize / 2 || !TKernel.TryRunHalfWidth(mr, kc, panelA, panelB, panelStride, tile, nrSize, alpha, 0f))
+                                {
+                                    TKernel.Run(kc, panelA, panelB, panelStride, tile, nrSize, alpha, 0f);
+                                }
+
                                 MergeEdge(tile, nrSize, mr, nr, betaBlock, cTile, ldc);
                             }
                         }

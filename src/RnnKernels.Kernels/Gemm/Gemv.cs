@@ -95,19 +95,19 @@ internal static unsafe class Gemv
             int end = Math.Min(j + (count * w), n);
             switch (count)
             {
-                case 1: RowPass<V, Vectors1>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 2: RowPass<V, Vectors2>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 3: RowPass<V, Vectors3>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 4: RowPass<V, Vectors4>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 5: RowPass<V, Vectors5>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 6: RowPass<V, Vectors6>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 7: RowPass<V, Vectors7>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 8: RowPass<V, Vectors8>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 9: RowPass<V, Vectors9>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 10: RowPass<V, Vectors10>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 11: RowPass<V, Vectors11>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                case 12: RowPass<V, Vectors12>(j, end, k, alpha, x, b, ldb, beta, c); break;
-                default: RowPass<V, Vectors13>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 1: RowPass<V, Count1>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 2: RowPass<V, Count2>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 3: RowPass<V, Count3>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 4: RowPass<V, Count4>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 5: RowPass<V, Count5>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 6: RowPass<V, Count6>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 7: RowPass<V, Count7>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 8: RowPass<V, Count8>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 9: RowPass<V, Count9>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 10: RowPass<V, Count10>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 11: RowPass<V, Count11>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                case 12: RowPass<V, Count12>(j, end, k, alpha, x, b, ldb, beta, c); break;
+                default: RowPass<V, Count13>(j, end, k, alpha, x, b, ldb, beta, c); break;
             }
 
             j = end;
@@ -121,7 +121,7 @@ internal static unsafe class Gemv
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void RowPass<V, TCount>(int j, int end, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
         where V : struct, ILaneVector<V>
-        where TCount : struct, IVectorCount
+        where TCount : struct, ICount
     {
         int w = V.Count, count = TCount.Value;
         float* col = b + j, last = b + end - w;

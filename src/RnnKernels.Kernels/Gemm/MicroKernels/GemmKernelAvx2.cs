@@ -10,8 +10,9 @@ namespace RnnKernels.Kernels;
 /// KC x NR (16 KiB) in L1 (a B read in place, <c>ldb</c> apart, comes from L2).
 /// </summary>
 /// <remarks>
-/// One body, <see cref="RunRows{TRows}"/>, serves the whole tile and a last row tile of fewer rows (a batch of 8 ends
-/// in a tile of two), which would otherwise be computed as a whole tile aside and merged. Each element is computed the
+/// One body, <see cref="RunTile{TRows, TCols}"/>, serves the whole tile, a last row tile of fewer rows (a batch of 8 ends
+/// in a tile of two), and a last panel of columns that fit one of its two vectors (the 4 columns past 96 of a hidden size of 100), each of
+/// which would otherwise be computed as a whole tile aside and merged. Each element is computed the
 /// same way in both: the same k order, fused multiply-adds and alpha/beta update.
 /// </remarks>
 internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
@@ -29,38 +30,67 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
     public static bool RunsEveryRowCount => true;
 
     public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
-        RunRows<Rows6>(kc, a, b, ldb, c, ldc, alpha, beta);
+        RunTile<Count6, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
 
     public static bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
         switch (rows)
         {
             case 1:
-                RunRows<Rows1>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count1, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 2:
-                RunRows<Rows2>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count2, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 3:
-                RunRows<Rows3>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count3, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 4:
-                RunRows<Rows4>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count4, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 5:
-                RunRows<Rows5>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count5, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             default:
                 return false;
         }
     }
 
-    /// <summary>The 6x16 tile cut to TRows.Count rows (a JIT-time constant, so the unused rows' registers and FMAs vanish).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunRows<TRows>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
-        where TRows : struct, IRowCount
+    public static bool TryRunHalfWidth(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
     {
-        int rows = TRows.Count;
+        switch (rows)
+        {
+            case 1:
+                RunTile<Count1, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
+                return true;
+            case 2:
+                RunTile<Count2, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
+                return true;
+            case 3:
+                RunTile<Count3, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
+                return true;
+            case 4:
+                RunTile<Count4, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
+                return true;
+            case 5:
+                RunTile<Count5, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
+                return true;
+            default:
+                RunTile<Count6, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// The 6x16 tile cut to TRows.Value rows and TCols.Value of its two column vectors (JIT-time constants, so the
+    /// unused registers and FMAs vanish).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunTile<TRows, TCols>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+        where TRows : struct, ICount
+        where TCols : struct, ICount
+    {
+        int rows = TRows.Value, cols = TCols.Value;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
 
@@ -74,43 +104,61 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
         for (nint p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Avx.LoadVector256(b);
-            Vector256<float> b1 = Avx.LoadVector256(b + 8);
+            Vector256<float> b1 = cols > 1 ? Avx.LoadVector256(b + 8) : default;
             Vector256<float> ai = Vector256.Create(a[0]);
             c00 = Fma.MultiplyAdd(ai, b0, c00);
-            c01 = Fma.MultiplyAdd(ai, b1, c01);
+            if (cols > 1)
+            {
+                c01 = Fma.MultiplyAdd(ai, b1, c01);
+            }
             if (rows > 1)
             {
                 ai = Vector256.Create(a[1]);
                 c10 = Fma.MultiplyAdd(ai, b0, c10);
-                c11 = Fma.MultiplyAdd(ai, b1, c11);
+                if (cols > 1)
+                {
+                    c11 = Fma.MultiplyAdd(ai, b1, c11);
+                }
             }
 
             if (rows > 2)
             {
                 ai = Vector256.Create(a[2]);
                 c20 = Fma.MultiplyAdd(ai, b0, c20);
-                c21 = Fma.MultiplyAdd(ai, b1, c21);
+                if (cols > 1)
+                {
+                    c21 = Fma.MultiplyAdd(ai, b1, c21);
+                }
             }
 
             if (rows > 3)
             {
                 ai = Vector256.Create(a[3]);
                 c30 = Fma.MultiplyAdd(ai, b0, c30);
-                c31 = Fma.MultiplyAdd(ai, b1, c31);
+                if (cols > 1)
+                {
+                    c31 = Fma.MultiplyAdd(ai, b1, c31);
+                }
             }
 
             if (rows > 4)
             {
                 ai = Vector256.Create(a[4]);
                 c40 = Fma.MultiplyAdd(ai, b0, c40);
-                c41 = Fma.MultiplyAdd(ai, b1, c41);
+                if (cols > 1)
+                {
+                    c41 = Fma.MultiplyAdd(ai, b1, c41);
+                }
             }
 
             if (rows > 5)
             {
                 ai = Vector256.Create(a[5]);
                 c50 = Fma.MultiplyAdd(ai, b0, c50);
-                c51 = Fma.MultiplyAdd(ai, b1, c51);
+                if (cols > 1)
+                {
+                    c51 = Fma.MultiplyAdd(ai, b1, c51);
+                }
             }
 
             a += MR;
@@ -119,48 +167,64 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
 
         Vector256<float> va = Vector256.Create(alpha);
         Vector256<float> vb = Vector256.Create(beta);
-        bool overwrite = beta == 0f;
-        StoreRow(c, c00, c01, va, vb, overwrite);
+        bool overwrite = beta == 0f, plainSum = alpha == 1f && beta == 1f;
+        StoreRow<TCols>(c, c00, c01, va, vb, overwrite, plainSum);
         if (rows > 1)
         {
-            StoreRow(c + ldc, c10, c11, va, vb, overwrite);
+            StoreRow<TCols>(c + ldc, c10, c11, va, vb, overwrite, plainSum);
         }
 
         if (rows > 2)
         {
-            StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
+            StoreRow<TCols>(c + (2 * ldc), c20, c21, va, vb, overwrite, plainSum);
         }
 
         if (rows > 3)
         {
-            StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
+            StoreRow<TCols>(c + (3 * ldc), c30, c31, va, vb, overwrite, plainSum);
         }
 
         if (rows > 4)
         {
-            StoreRow(c + (4 * ldc), c40, c41, va, vb, overwrite);
+            StoreRow<TCols>(c + (4 * ldc), c40, c41, va, vb, overwrite, plainSum);
         }
 
         if (rows > 5)
         {
-            StoreRow(c + (5 * ldc), c50, c51, va, vb, overwrite);
+            StoreRow<TCols>(c + (5 * ldc), c50, c51, va, vb, overwrite, plainSum);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(
-        float* c, Vector256<float> s0, Vector256<float> s1, Vector256<float> alpha, Vector256<float> beta, bool overwrite)
+    private static void StoreRow<TCols>(
+        float* c, Vector256<float> s0, Vector256<float> s1, Vector256<float> alpha, Vector256<float> beta, bool overwrite, bool plainSum)
+        where TCols : struct, ICount
     {
         if (overwrite)
         {
             // beta == 0 must not read C: it may hold NaN from a pooled buffer.
             Avx.Store(c, s0 * alpha);
-            Avx.Store(c + 8, s1 * alpha);
+            if (TCols.Value > 1)
+            {
+                Avx.Store(c + 8, s1 * alpha);
+            }
+        }
+        else if (plainSum)
+        {
+            // alpha = beta = 1 (a sum of products, as weight gradients are): the same bits as the general update.
+            Avx.Store(c, Avx.LoadVector256(c) + s0);
+            if (TCols.Value > 1)
+            {
+                Avx.Store(c + 8, Avx.LoadVector256(c + 8) + s1);
+            }
         }
         else
         {
             Avx.Store(c, Fma.MultiplyAdd(beta, Avx.LoadVector256(c), s0 * alpha));
-            Avx.Store(c + 8, Fma.MultiplyAdd(beta, Avx.LoadVector256(c + 8), s1 * alpha));
+            if (TCols.Value > 1)
+            {
+                Avx.Store(c + 8, Fma.MultiplyAdd(beta, Avx.LoadVector256(c + 8), s1 * alpha));
+            }
         }
     }
 }

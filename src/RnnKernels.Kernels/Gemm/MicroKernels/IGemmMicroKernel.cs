@@ -59,4 +59,23 @@ internal unsafe interface IGemmMicroKernel
     /// <param name="beta">Scale of the existing C.</param>
     /// <returns>True when the rows were computed.</returns>
     static virtual bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) => false;
+
+    /// <summary>
+    /// The product of the first <paramref name="rows"/> (1 to MR) rows and the first NR / 2 columns of the tile, into
+    /// a tile buffer the driver merges, for a last panel whose valid columns fit that half (its padding is zeros); false
+    /// (and nothing touched) when the kernel has no such shape. A whole tile there would spend more than half its FMAs
+    /// on padding: the 65 columns of a charrnn output are four 16-wide panels and one column on AVX2. Each element is
+    /// computed as in <see cref="Run"/>.
+    /// </summary>
+    /// <param name="rows">Valid rows of the tile, 1 to MR.</param>
+    /// <param name="kc">Depth of the product.</param>
+    /// <param name="a">Packed A micro-panel: MR values per k step.</param>
+    /// <param name="b">B micro-panel: NR contiguous values per k step, of which the first NR / 2 are read.</param>
+    /// <param name="ldb">Floats from one k step of the B panel to the next.</param>
+    /// <param name="c">Top-left element of the C tile.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="beta">Scale of the existing C.</param>
+    /// <returns>True when the half tile was computed.</returns>
+    static virtual bool TryRunHalfWidth(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) => false;
 }
