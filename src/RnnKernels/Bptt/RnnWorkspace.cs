@@ -28,6 +28,7 @@ internal sealed class RnnWorkspace
         int packed = maxBatch > 1 && elman ? h : 0; // Batch-1 steps are matrix-vector products that read W_R itself.
         PackedRecurrent = new PackedMatrix(packed, packed);
         PreActivationGradient = new float[elman ? checked(rows * h) : 0];
+        PreviousStates = new float[checked(Math.Min(rows, shape.GateRows) * h)];
         Gated = elman ? null : new GatedWorkspace(shape, maxSteps, maxBatch);
         Logits = new float[checked(rows * shape.OutputSize)];
         LogitGradient = new float[Logits.Length];
@@ -47,7 +48,7 @@ internal sealed class RnnWorkspace
         StepGradientEpilogue = new StepGradientEpilogue(shape.Nonlinearity);
         WeightGradients = new WeightGradientPairWork(this);
         OutputGradients = new OutputGradientPairWork(this);
-        long floats = Input.Length + InputGradient.Length + (2L * shape.Layers * LayerOutputs[0].Length) + PreActivationGradient.Length
+        long floats = Input.Length + InputGradient.Length + (2L * shape.Layers * LayerOutputs[0].Length) + PreActivationGradient.Length + PreviousStates.Length
             + Logits.Length + LogitGradient.Length + (3L * InitialState.Length) + CarriedGradient.Length + SavedCarry.Length
             + BiasGradient.Length + BiasSum.Length;
         long ints = Lengths.Length + ActiveRows.Length + MaskedTargets.Length;
@@ -104,6 +105,12 @@ internal sealed class RnnWorkspace
 
     /// <summary>dE/da_t [T, B, H] of the direction being back-propagated.</summary>
     public float[] PreActivationGradient { get; }
+
+    /// <summary>
+    /// h_{t-1} of every step of a pass [T, B, H], where copying them side by side pays (see
+    /// <see cref="LayerProducts.RecurrentWeightGradient"/>): room for fewer than G*H rows.
+    /// </summary>
+    public float[] PreviousStates { get; }
 
     /// <summary>o_t [T, B, O].</summary>
     public float[] Logits { get; }
