@@ -10,10 +10,10 @@ namespace RnnKernels.Kernels;
 /// KC x NR (16 KiB) in L1 (a B read in place, <c>ldb</c> apart, comes from L2).
 /// </summary>
 /// <remarks>
-/// One body, <see cref="RunTile{TRows, TCols}"/>, serves the whole tile, a last row tile of fewer rows (a batch of 8 ends
-/// in a tile of two), and a last panel of columns that fit one of its two vectors (the 4 columns past 96 of a hidden size of 100), each of
-/// which would otherwise be computed as a whole tile aside and merged. Each element is computed the
-/// same way in both: the same k order, fused multiply-adds and alpha/beta update.
+/// One body, <see cref="RunTile{TRows, TCols}"/>, serves the whole tile, a last row tile of fewer rows (a batch of 8
+/// ends in a tile of two), and a last panel of columns that fit one of its two vectors (the 4 columns past 96 of a
+/// hidden size of 100), each of which would otherwise be computed as a whole tile aside and merged. Each element is
+/// computed the same way in all of them: the same k order, fused multiply-adds and alpha/beta update.
 /// </remarks>
 internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
 {
@@ -111,6 +111,7 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
             {
                 c01 = Fma.MultiplyAdd(ai, b1, c01);
             }
+
             if (rows > 1)
             {
                 ai = Vector256.Create(a[1]);

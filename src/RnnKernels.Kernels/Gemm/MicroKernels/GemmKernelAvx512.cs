@@ -9,10 +9,11 @@ namespace RnnKernels.Kernels;
 /// feeds 32 lanes of FMA (twice the AVX2 kernel's) and the loop issues half the instructions per flop.
 /// </summary>
 /// <remarks>
-/// One body, <see cref="RunTile{TRows, TCols}"/>, serves the whole tile, a last row tile of fewer rows (the 25 rows of a
-/// charrnn projection end in a tile of one), and a last panel of columns that fit one of its two vectors (the 4 columns past 96 of a hidden size of 100), each of
-/// which would otherwise be computed as a whole tile aside and merged. Each
-/// element is computed the same way in both: the same k order, fused multiply-adds and alpha/beta update.
+/// One body, <see cref="RunTile{TRows, TCols}"/>, serves the whole tile, a last row tile of fewer rows (the 25 rows of
+/// a charrnn projection end in a tile of one), and a last panel of columns that fit one of its two vectors (the 4
+/// columns past 96 of a hidden size of 100), each of which would otherwise be computed as a whole tile aside and
+/// merged. Each element is computed the same way in all of them: the same k order, fused multiply-adds and alpha/beta
+/// update.
 /// </remarks>
 internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
 {
@@ -123,6 +124,7 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
             {
                 c01 = Avx512F.FusedMultiplyAdd(ai, b1, c01);
             }
+
             if (rows > 1)
             {
                 ai = Vector512.Create(a[1]);
