@@ -187,7 +187,7 @@ public static unsafe class Gemm
                 return;
             }
 
-            Serial(b.Tier, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, singleRowAsGemv: false, b.Panels);
+            Serial(b.Tier, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, packedB: b.Panels);
         }
 
         epilogue?.Apply(0, m, 0, n);
@@ -210,17 +210,24 @@ public static unsafe class Gemm
             return;
         }
 
-        if (m == 1 && singleRowAsGemv && packedB.Data == null)
+        if (m == 1 && singleRowAsGemv)
         {
-            if (transA == Transpose.No || k == 1)
+            GemmScratch? scratch = transA == Transpose.No || k == 1 ? null : GemmScratch.Rent();
+            float* x = scratch is null ? pa : Gather(scratch, pa, lda, k);
+            if (packedB.Data == null)
             {
-                Gemv.Run(tier, transB, n, k, alpha, pa, pb, ldb, beta, pc);
-                return;
+                Gemv.Run(tier, transB, n, k, alpha, x, pb, ldb, beta, pc);
+            }
+            else
+            {
+                Gemv.RunPacked(tier, n, k, alpha, x, packedB, beta, pc);
             }
 
-            GemmScratch scratch = GemmScratch.Rent();
-            Gemv.Run(tier, transB, n, k, alpha, Gather(scratch, pa, lda, k), pb, ldb, beta, pc);
-            GemmScratch.Return(scratch);
+            if (scratch is not null)
+            {
+                GemmScratch.Return(scratch);
+            }
+
             return;
         }
 

@@ -11,7 +11,7 @@ namespace RnnKernels.Kernels;
 /// <para>The buffer is allocated once, by the constructor, for the largest shape given there; <see cref="Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/>
 /// allocates nothing. The layout belongs to the instruction-set tier that packed it, and products read it on that
 /// tier. A product with a packed B gives the same bits as <see cref="Gemm"/> on the matrix it was packed from when
-/// m &gt; 1 (a one-row plain product takes a matrix-vector kernel instead).</para>
+/// m &gt; 1; one row takes a matrix-vector kernel, on the panels here and on B itself in the plain product.</para>
 /// <para>Packing while a product reads the matrix is a race; the caller orders the two.</para>
 /// </remarks>
 public sealed unsafe class PackedMatrix

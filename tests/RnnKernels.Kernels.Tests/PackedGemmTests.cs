@@ -45,17 +45,21 @@ public sealed class PackedGemmTests
     [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
     public void OneRowAgainstTheDoubleReference(IsaTier tier)
     {
-        // The plain product takes a matrix-vector kernel for one row, so the packed one is checked against float64.
+        // One row takes a matrix-vector kernel, on B itself or on the packed panels, so each is checked against
+        // float64: a last panel with padding, several k blocks (KC = 256), several passes of panels (333 columns), and
+        // a transposed A (a strided column, gathered first).
         var random = new Random(6);
-        foreach (int n in new[] { 1, 17, 65 })
+        foreach (int n in new[] { 1, 17, 65, 333 })
         {
             foreach (int k in new[] { 1, 33, 300 })
             {
-                float[] a = GemmTests.RandomArray(random, k), b = GemmTests.RandomArray(random, k * n), c = GemmTests.RandomArray(random, n);
-                (double[] expected, double[] magnitude) = GemmReference.Compute(Transpose.No, Transpose.Yes, 1, n, k, 1.5f, a, k, b, k, 0.5f, (float[])c.Clone(), n);
+                Transpose ta = n == 17 ? Transpose.Yes : Transpose.No;
+                int lda = ta == Transpose.Yes ? 3 : k;
+                float[] a = GemmTests.RandomArray(random, ta == Transpose.Yes ? k * lda : k), b = GemmTests.RandomArray(random, k * n), c = GemmTests.RandomArray(random, n);
+                (double[] expected, double[] magnitude) = GemmReference.Compute(ta, Transpose.Yes, 1, n, k, 1.5f, a, lda, b, k, 0.5f, (float[])c.Clone(), n);
                 var packed = new PackedMatrix(k, n);
                 packed.Pack(tier, Transpose.Yes, k, n, b, k);
-                Gemm.Compute(Transpose.No, 1, 1.5f, a, k, packed, 0.5f, c, n);
+                Gemm.Compute(ta, 1, 1.5f, a, lda, packed, 0.5f, c, n);
                 for (int j = 0; j < n; j++)
                 {
                     Assert.True(Math.Abs(c[j] - expected[j]) <= GemmReference.Tolerance(k, magnitude[j]), $"{tier} n={n} k={k} C[{j}] = {c[j]}, expected {expected[j]}");

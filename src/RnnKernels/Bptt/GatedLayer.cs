@@ -44,8 +44,8 @@ internal static class GatedLayer
             0f, gates.AsSpan(0, pass.Rows * gh), gh, ws.Pool, biasEpilogue);
 
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
-        PackedMatrix? packed = batch > 1 ? g.PackedForward : null;
-        packed?.Pack(Transpose.Yes, h, gh, recurrent, h, ws.Pool);
+        PackedMatrix packed = g.PackedForward;
+        packed.Pack(Transpose.Yes, h, gh, recurrent, h, ws.Pool);
         for (int s = 0; s < steps; s++)
         {
             int t = pass.StepAt(s), previous = pass.StepAt(s - 1);

@@ -24,8 +24,10 @@ internal sealed class GatedWorkspace
         GateGradient = new float[checked(rows * gh)];
         InputGateGradient = new float[shape.Cell == CellKind.Gru ? checked(rows * h) : 0];
         CarriedCell = new float[maxBatch * h];
-        int packed = maxBatch > 1 ? 1 : 0; // Batch-1 steps are matrix-vector products that read W_R directly.
-        PackedForward = new PackedMatrix(packed * h, packed * gh);
+        // Forward steps read W_R^T packed at every batch size (at batch 1 through the packed matrix-vector product);
+        // backward steps at batch 1 read W_R itself (Gemv's row form streams it in order, as packed panels would).
+        int packed = maxBatch > 1 ? 1 : 0;
+        PackedForward = new PackedMatrix(h, gh);
         PackedBackward = new PackedMatrix(packed * gh, packed * h);
         int state = shape.HasCellState ? shape.StateSize(maxBatch) : 0;
         InitialCellState = new float[state];
