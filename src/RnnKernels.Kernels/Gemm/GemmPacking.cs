@@ -57,15 +57,7 @@ internal static unsafe class GemmPacking
             float* s = a + (r * lda);
             for (int p = 0; p < vectorDepth; p += 4)
             {
-                Vector128<float> t0 = Sse.UnpackLow(Sse.LoadVector128(s + p), Sse.LoadVector128(s + lda + p));
-                Vector128<float> t1 = Sse.UnpackHigh(Sse.LoadVector128(s + p), Sse.LoadVector128(s + lda + p));
-                Vector128<float> t2 = Sse.UnpackLow(Sse.LoadVector128(s + (2 * lda) + p), Sse.LoadVector128(s + (3 * lda) + p));
-                Vector128<float> t3 = Sse.UnpackHigh(Sse.LoadVector128(s + (2 * lda) + p), Sse.LoadVector128(s + (3 * lda) + p));
-                float* d = panel + (p * mr) + r;
-                Sse.Store(d, Sse.MoveLowToHigh(t0, t2));
-                Sse.Store(d + mr, Sse.MoveHighToLow(t2, t0));
-                Sse.Store(d + (2 * mr), Sse.MoveLowToHigh(t1, t3));
-                Sse.Store(d + (3 * mr), Sse.MoveHighToLow(t3, t1));
+                Transpose4x4(s + p, lda, panel + (p * mr) + r, mr);
             }
         }
 
@@ -297,6 +289,14 @@ internal static unsafe class GemmPacking
             Avx.Store(d + (7 * stride), Avx.Permute2x128(u3, u7, 0x31));
         }
 
+        if (p + 4 <= kc)
+        {
+            // Four more k steps as two 4 x 4 transposes (a hidden size of 100 ends in four).
+            Transpose4x4(a + p, lda, panel + (p * stride), stride);
+            Transpose4x4(a + (4 * lda) + p, lda, panel + (p * stride) + 4, stride);
+            p += 4;
+        }
+
         for (; p < kc; p++)
         {
             for (int r = 0; r < 8; r++)
@@ -304,6 +304,20 @@ internal static unsafe class GemmPacking
                 panel[(p * stride) + r] = a[(r * lda) + p];
             }
         }
+    }
+
+    /// <summary>Four rows (stride lda) by four columns into four k steps of a panel, four values each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(float* s, nint lda, float* d, nint stride)
+    {
+        Vector128<float> t0 = Sse.UnpackLow(Sse.LoadVector128(s), Sse.LoadVector128(s + lda));
+        Vector128<float> t1 = Sse.UnpackHigh(Sse.LoadVector128(s), Sse.LoadVector128(s + lda));
+        Vector128<float> t2 = Sse.UnpackLow(Sse.LoadVector128(s + (2 * lda)), Sse.LoadVector128(s + (3 * lda)));
+        Vector128<float> t3 = Sse.UnpackHigh(Sse.LoadVector128(s + (2 * lda)), Sse.LoadVector128(s + (3 * lda)));
+        Sse.Store(d, Sse.MoveLowToHigh(t0, t2));
+        Sse.Store(d + stride, Sse.MoveHighToLow(t2, t0));
+        Sse.Store(d + (2 * stride), Sse.MoveLowToHigh(t1, t3));
+        Sse.Store(d + (3 * stride), Sse.MoveHighToLow(t3, t1));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
