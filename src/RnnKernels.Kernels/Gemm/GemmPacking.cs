@@ -98,8 +98,9 @@ internal static unsafe class GemmPacking
     private static void PackTransposedA(float* a, nint lda, int ic, int pc, int mc, int kc, int mr, bool balance, float* dst)
     {
         // The tiles are the same at every k step: whole ones first, then at most two shorter ones (RowTiles). Finding
-        // them once keeps the per-step work to the copies (found per step and per tile, the cutting cost more than the
-        // copying: a 400 x 24 dA^T of the LSTM weight gradient spent 6 us here per product).
+        // them once keeps the per-step work to the copies (cut at every step and tile, a 400 x 100 x 25 product with
+        // a transposed A, an LSTM weight gradient, took 4% longer on AVX2). Walking tile by tile instead, each tile
+        // down the kc stored rows, measured the same at that shape.
         int whole = 0, ir = 0;
         while (ir < mc && RowTiles.Next(mc - ir, mr, balance) == mr)
         {
