@@ -80,18 +80,91 @@ public static class Reductions
         ColumnSums(KernelTiers.Best, m, rows, ld, sums, accumulate);
 
     /// <summary>Column sums on the given tier.</summary>
-    internal static void ColumnSums(IsaTier tier, ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate)
+    internal static unsafe void ColumnSums(IsaTier tier, ReadOnlySpan<float> m, int rows, int ld, Span<float> sums, bool accumulate)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         GemmArguments.Needed(rows, sums.Length, ld, m.Length, nameof(m), nameof(ld), Transpose.No);
-        if (!accumulate)
+        if (rows == 0 || sums.IsEmpty)
         {
-            sums.Clear();
+            if (!accumulate)
+            {
+                sums.Clear();
+            }
+
+            return;
         }
 
-        for (int r = 0; r < rows; r++)
+        fixed (float* pm = m, ps = sums)
         {
-            Elementwise.Axpy(tier, 1f, m.Slice(r * ld, sums.Length), sums);
+            switch (tier)
+            {
+                case IsaTier.Avx512:
+                    ColumnSums<Lanes16>(pm, rows, ld, ps, sums.Length, accumulate);
+                    break;
+                case IsaTier.Avx2Fma:
+                    ColumnSums<Lanes8>(pm, rows, ld, ps, sums.Length, accumulate);
+                    break;
+                case IsaTier.Vector128:
+                case IsaTier.Neon:
+                    ColumnSums<Lanes4>(pm, rows, ld, ps, sums.Length, accumulate);
+                    break;
+                default:
+                    ColumnSums<Lanes1>(pm, rows, ld, ps, sums.Length, accumulate);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Four column vectors at a time summed down all the rows in registers, one pass over the matrix (a row at a time
+    /// through the whole width read and wrote the sums once per row). Each column adds its rows in order, from 0 or
+    /// from what it held.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ColumnSums<V>(float* m, int rows, nint ld, float* sums, int n, bool accumulate)
+        where V : struct, ILaneVector<V>
+    {
+        int w = V.Count, j = 0;
+        for (; j <= n - (4 * w); j += 4 * w)
+        {
+            float* s = sums + j;
+            V s0 = accumulate ? V.Load(s) : default, s1 = accumulate ? V.Load(s + w) : default;
+            V s2 = accumulate ? V.Load(s + (2 * w)) : default, s3 = accumulate ? V.Load(s + (3 * w)) : default;
+            for (int r = 0; r < rows; r++)
+            {
+                float* row = m + (r * ld) + j;
+                s0 += V.Load(row);
+                s1 += V.Load(row + w);
+                s2 += V.Load(row + (2 * w));
+                s3 += V.Load(row + (3 * w));
+            }
+
+            V.Store(s0, s);
+            V.Store(s1, s + w);
+            V.Store(s2, s + (2 * w));
+            V.Store(s3, s + (3 * w));
+        }
+
+        for (; j <= n - w; j += w)
+        {
+            V sum = accumulate ? V.Load(sums + j) : default;
+            for (int r = 0; r < rows; r++)
+            {
+                sum += V.Load(m + (r * ld) + j);
+            }
+
+            V.Store(sum, sums + j);
+        }
+
+        for (; j < n; j++)
+        {
+            float sum = accumulate ? sums[j] : 0f;
+            for (int r = 0; r < rows; r++)
+            {
+                sum += m[(r * ld) + j];
+            }
+
+            sums[j] = sum;
         }
     }
 

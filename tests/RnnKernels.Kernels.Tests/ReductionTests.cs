@@ -44,15 +44,19 @@ public sealed class ReductionTests
     public void ColumnSumsMatchTheFloat64Sums(IsaTier tier)
     {
         var random = new Random(9);
-        foreach ((int rows, int n, int ld) in new[] { (1, 1, 1), (7, 9, 11), (33, 17, 17), (65, 63, 70) })
+        // Widths past four vectors of every tier (130), and overwriting sums that held NaN (accumulate: false).
+        foreach ((int rows, int n, int ld) in new[] { (1, 1, 1), (7, 9, 11), (33, 17, 17), (65, 63, 70), (25, 130, 133), (0, 5, 5) })
         {
-            float[] m = [.. Enumerable.Range(0, rows * ld).Select(_ => random.NextSingle() - 0.5f)];
-            float[] sums = [.. Enumerable.Range(0, n).Select(_ => 1f)];
-            Reductions.ColumnSums(tier, m, rows, ld, sums, accumulate: true);
-            for (int j = 0; j < n; j++)
+            foreach (bool accumulate in new[] { true, false })
             {
-                double expected = 1 + Enumerable.Range(0, rows).Sum(r => (double)m[(r * ld) + j]);
-                Assert.True(Math.Abs(sums[j] - expected) <= 1e-5, $"{rows}x{n}: column {j} {sums[j]} vs {expected}");
+                float[] m = [.. Enumerable.Range(0, rows * ld).Select(_ => random.NextSingle() - 0.5f)];
+                float[] sums = [.. Enumerable.Range(0, n).Select(_ => accumulate ? 1f : float.NaN)];
+                Reductions.ColumnSums(tier, m, rows, ld, sums, accumulate);
+                for (int j = 0; j < n; j++)
+                {
+                    double expected = (accumulate ? 1 : 0) + Enumerable.Range(0, rows).Sum(r => (double)m[(r * ld) + j]);
+                    Assert.True(Math.Abs(sums[j] - expected) <= 1e-5, $"{rows}x{n} accumulate={accumulate}: column {j} {sums[j]} vs {expected}");
+                }
             }
         }
     }
