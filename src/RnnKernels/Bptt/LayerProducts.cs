@@ -7,8 +7,8 @@ internal static class LayerProducts
 {
     /// <summary>
     /// C = A op(W_R) + beta C for a step's first <paramref name="rows"/> entries (op(W_R) is k x n; W_R is stored
-    /// [G*H, H]), then <paramref name="epilogue"/> on each block: from the packed W_R when there is one (batch &gt; 1),
-    /// else a matrix-vector product that reads W_R itself.
+    /// [G*H, H]), then <paramref name="epilogue"/> on each block: from the packed W_R when there is one (gated forward
+    /// steps at any batch, other steps at batch &gt; 1), else a matrix-vector product that reads W_R itself.
     /// </summary>
     public static void Step(
         RnnWorkspace ws, PackedMatrix? packed, ReadOnlySpan<float> recurrent, Transpose transR, int rows, int k, int n,
