@@ -32,64 +32,44 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
     public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
         RunTile<Count8, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
 
-    public static bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    public static bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        rows < MR && RunRows<Count2>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
+
+    public static bool TryRunHalfWidth(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        RunRows<Count1>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
+
+    /// <summary>The first <paramref name="rows"/> (1 to MR) rows of the tile, TCols of its column vectors wide.</summary>
+    private static bool RunRows<TCols>(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+        where TCols : struct, ICount
     {
         switch (rows)
         {
             case 1:
-                RunTile<Count1, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count1, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 2:
-                RunTile<Count2, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count2, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 3:
-                RunTile<Count3, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count3, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 4:
-                RunTile<Count4, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count4, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 5:
-                RunTile<Count5, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count5, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 6:
-                RunTile<Count6, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count6, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 7:
-                RunTile<Count7, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
+                RunTile<Count7, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
+                return true;
+            case 8:
+                RunTile<Count8, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             default:
                 return false;
-        }
-    }
-
-    public static bool TryRunHalfWidth(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
-    {
-        switch (rows)
-        {
-            case 1:
-                RunTile<Count1, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 2:
-                RunTile<Count2, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 3:
-                RunTile<Count3, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 4:
-                RunTile<Count4, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 5:
-                RunTile<Count5, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 6:
-                RunTile<Count6, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 7:
-                RunTile<Count7, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            default:
-                RunTile<Count8, Count1>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
         }
     }
 
