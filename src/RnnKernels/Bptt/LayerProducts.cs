@@ -34,8 +34,8 @@ internal static class LayerProducts
     /// the first step's, h_0, which lives elsewhere: with few rows (T*B &lt; G*H) they are copied side by side and the
     /// sum is one product, because a second product for h_0 alone would read and write all of dW_R (G*H*H floats) again
     /// for one row of depth, which costs more than copying the T*B*H floats (at the LSTM charrnn shape, 400 x 100 x 1
-    /// took 5.9 us, about as long as the 400 x 100 x 24 product it follows). Otherwise one product for the steps whose
-    /// h_{t-1} is in the layer's output and one for the step that reads h_0.
+    /// took 5.9 us on AVX2, a quarter of the 22.8 us of the 400 x 100 x 24 product beside it). Otherwise one product
+    /// for the steps whose h_{t-1} is in the layer's output and one for the step that reads h_0.
     /// </summary>
     public static void RecurrentWeightGradient(
         RnnWorkspace ws, ReadOnlySpan<float> dA, int gateRows, Span<float> dWhh, LayerPass pass, WorkerPool? pool)

@@ -3,9 +3,8 @@ using RnnKernels.Kernels;
 namespace RnnKernels;
 
 /// <summary>
-/// A layer direction's dW_R and dW_F products side by side on a two-thread pool: part 0 computes dW_R (whose product
-/// is one step shorter) and the bias gradients, part 1 dW_F, each whole on its thread. One per workspace, retargeted
-/// per layer and direction.
+/// A layer direction's dW_R and dW_F products side by side on a two-thread pool: part 0 computes dW_R and the bias
+/// gradients, part 1 dW_F, each whole on its thread. One per workspace, retargeted per layer and direction.
 /// </summary>
 internal sealed class WeightGradientPairWork(RnnWorkspace ws) : IParallelWork
 {
