@@ -4,14 +4,16 @@ using System.Runtime.Intrinsics;
 namespace RnnKernels.Kernels;
 
 /// <summary>
-/// The M = 1 fast path (a row vector times a matrix): no packing, B streamed once. A 6-row micro-kernel would waste
-/// five sixths of its FMAs here, and packing B would cost as much as the product itself.
+/// The M = 1 fast path (a row vector times a matrix): B streamed once, as it is or already packed. A 6-row
+/// micro-kernel would waste five sixths of its FMAs here, and packing B for one product would cost as much as the
+/// product itself.
 /// </summary>
 /// <remarks>
 /// A recurrent step at batch 1 is two of these per time step (h W_R^T forward, dA W_R backward), so their latency is
-/// the step's: the row form keeps eight independent accumulators in flight (two FMA pipes of four-cycle latency) and
-/// finishes the columns that do not fill a vector with a vector, not a scalar loop per column; the dot form reduces
-/// four rows' accumulators together (<see cref="ILaneVector{TSelf}.SumEach"/>).
+/// the step's: the row form and the packed form keep one accumulator per column vector of a pass in registers (up to
+/// thirteen and twelve, enough for two FMA pipes of four-cycle latency) and finish the columns that do not fill a
+/// vector with a vector, not a scalar loop per column; the dot form reduces four rows' accumulators together
+/// (<see cref="ILaneVector{TSelf}.SumEach"/>).
 /// </remarks>
 internal static unsafe class Gemv
 {
@@ -158,12 +160,8 @@ internal static unsafe class Gemv
         }
         else
         {
-            float* sums = stackalloc float[V.Count];
-            V.Store(lastSum, sums);
-            for (int lane = overlap; lane < w; lane++)
-            {
-                c[lastStart + lane] = Combine(sums[lane], alpha, beta, c[lastStart + lane]);
-            }
+            float* lanes = stackalloc float[V.Count];
+            StoreLanes(c + lastStart, lastSum, overlap, w, alpha, beta, lanes);
         }
 
         float* target = c + j;
@@ -261,9 +259,9 @@ internal static unsafe class Gemv
     /// <summary>
     /// c[j] = alpha * sum_p x[p] * B(p, j) + beta * c[j] for j &lt; n, with B (k x n) packed beforehand in the
     /// micro-kernel's panels of its tier (<see cref="PackedMatrix"/>). A recurrent step at batch 1 reads W_R^T this way:
-    /// the dot form over W_R's rows reduces every four outputs across lanes and measured 1.8 us at 400 x 100 on AVX2,
-    /// the panels, read a few at a time with a register per column vector, 1.45 us (the W_R^T a plain product would
-    /// need is a transpose per pass anyway, and packing it costs about as much).
+    /// the dot form over W_R's rows reduces every four outputs across lanes and measured 1.81-1.87 us at 400 x 100 on
+    /// AVX2, the panels, read a few at a time with a register per column vector, 1.53-1.66 us (the W_R^T a plain
+    /// product would need is a transpose per pass anyway, and packing it costs about as much).
     /// </summary>
     public static void RunPacked(IsaTier tier, int n, int k, float alpha, float* x, PackedPanels b, float beta, float* c)
     {
@@ -399,11 +397,22 @@ internal static unsafe class Gemv
         }
         else if (j < n)
         {
-            V.Store(sum, lanes);
-            for (int lane = 0; lane < n - j; lane++)
-            {
-                c[j + lane] = Combine(lanes[lane], alpha, beta, c[j + lane]);
-            }
+            StoreLanes(c + j, sum, 0, n - j, alpha, beta, lanes);
+        }
+    }
+
+    /// <summary>
+    /// Lanes [<paramref name="first"/>, <paramref name="end"/>) of a vector of sums into c[first..end), each as
+    /// <see cref="Combine"/> computes it; <paramref name="lanes"/> is scratch for one vector.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreLanes<V>(float* c, V sum, int first, int end, float alpha, float beta, float* lanes)
+        where V : struct, ILaneVector<V>
+    {
+        V.Store(sum, lanes);
+        for (int lane = first; lane < end; lane++)
+        {
+            c[lane] = Combine(lanes[lane], alpha, beta, c[lane]);
         }
     }
 
