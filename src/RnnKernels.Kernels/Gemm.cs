@@ -184,13 +184,18 @@ public static unsafe class Gemm
                 GemmParallelWork work = pool.Work<GemmParallelWork>();
                 work.Set(b.Tier, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, epilogue, b.Panels);
                 pool.Run(work, work.Partition(pool.DegreeOfParallelism));
-                return;
             }
-
-            Serial(b.Tier, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, packedB: b.Panels);
+            else
+            {
+                Serial(b.Tier, transA, Transpose.No, m, n, k, alpha, pa, lda, null, 0, beta, pc, ldc, packedB: b.Panels);
+                epilogue?.Apply(0, m, 0, n);
+            }
         }
 
-        epilogue?.Apply(0, m, 0, n);
+        // The kernels read b's panels through a raw pointer, which does not root b: a caller whose last use of b is
+        // this call would otherwise let the collector free the panels while the product (or an epilogue, with other
+        // threads still reading them) runs, once the JIT has optimised this method.
+        GC.KeepAlive(b);
     }
 
     /// <summary>

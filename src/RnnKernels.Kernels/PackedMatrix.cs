@@ -115,6 +115,9 @@ public sealed unsafe class PackedMatrix
                 GemmPackWork.PackPanels(transB, k, n, pb, ldb, nr, kc, Panels, 0, panels);
             }
         }
+
+        // The panels are written through a raw pointer, which does not root this matrix (see Gemm.Compute).
+        GC.KeepAlive(this);
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

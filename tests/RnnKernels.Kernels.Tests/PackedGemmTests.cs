@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RnnKernels.Kernels;
 using RnnKernels.Testing;
 
@@ -122,5 +123,64 @@ public sealed class PackedGemmTests
 
         Run();
         Assert.Equal(0, SteadyStateAllocation.PerCall(Run));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AProductKeepsItsPackedMatrixAliveWhenTheCallerHoldsItNoLonger(int threads)
+    {
+        // The kernels read the panels through a raw pointer. A caller whose last use of the matrix is the product
+        // must not see it collected (and its panels freed or reused) halfway: an epilogue, which runs inside the call
+        // and, on a pool, while other threads still read the panels, collects and looks. Until tiered compilation
+        // optimises a method it keeps every argument alive to the end, which would hide the fault; this project turns
+        // tiering off, so the product runs optimised from its first call.
+        using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+        var random = new Random(10);
+        float[] a = GemmTests.RandomArray(random, 64 * 96), b = GemmTests.RandomArray(random, 96 * 96), c = new float[64 * 96];
+        var epilogue = new CollectingEpilogue();
+        for (int call = 0; call < 20; call++)
+        {
+            MultiplyByAMatrixNothingElseHolds(a, b, c, pool, epilogue);
+            Assert.True(epilogue.CollectedDuringTheProduct == 0, $"call {call}: the matrix was collected while the product ran");
+        }
+
+        Assert.True(epilogue.Calls >= 20, $"the epilogue ran {epilogue.Calls} times");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void MultiplyByAMatrixNothingElseHolds(float[] a, float[] b, float[] c, WorkerPool? pool, CollectingEpilogue epilogue) =>
+        Gemm.Compute(Transpose.No, 64, 1f, a, 96, Packed(b, epilogue), 0f, c, 96, pool, epilogue);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static PackedMatrix Packed(float[] b, CollectingEpilogue epilogue)
+    {
+        var packed = new PackedMatrix(96, 96);
+        packed.Pack(Transpose.No, 96, 96, b, 96);
+        epilogue.Watch(packed);
+        return packed;
+    }
+
+    /// <summary>Collects garbage on every block and counts the blocks after which the watched matrix was gone.</summary>
+    private sealed class CollectingEpilogue : IGemmEpilogue
+    {
+        private readonly WeakReference<PackedMatrix?> _watched = new(null);
+        private int _calls, _collected;
+
+        public int Calls => _calls;
+
+        public int CollectedDuringTheProduct => _collected;
+
+        public void Watch(PackedMatrix matrix) => _watched.SetTarget(matrix);
+
+        public void Apply(int rowStart, int rowCount, int columnStart, int columnCount)
+        {
+            GC.Collect(0); // The matrix is young; its panels live on the pinned heap, freed with it.
+            Interlocked.Increment(ref _calls);
+            if (!_watched.TryGetTarget(out _))
+            {
+                Interlocked.Increment(ref _collected);
+            }
+        }
     }
 }
