@@ -29,7 +29,7 @@ internal static unsafe class GemmDriver<TKernel>
         bool packWholeB = m > TKernel.MC && !prepacked;
         bool readBInPlace = transB == Transpose.No && !packWholeB && !prepacked && (m <= mrSize || ldb % 1024 != 0); // 1024 floats = 4 KiB
         GemmScratch scratch = GemmScratch.Rent();
-        float* packedA = scratch.PackedA(TKernel.MC * TKernel.KC);
+        float* packedA = scratch.PackedA(GemmPacking.PackedAFloats(TKernel.MC, mrSize, TKernel.KC));
         float* packedBlock = prepacked ? null
             : packWholeB ? scratch.BlockB(TKernel.KC * TKernel.NC) : scratch.PanelB(TKernel.KC * nrSize);
         float* tile = stackalloc float[mrSize * nrSize];
@@ -76,7 +76,7 @@ internal static unsafe class GemmDriver<TKernel>
                         for (int ir = 0, mr, tileIndex = 0; ir < mc; ir += mr, tileIndex++)
                         {
                             mr = RowTiles.Next(mc - ir, mrSize, TKernel.RunsEveryRowCount);
-                            float* panelA = packedA + ((nint)tileIndex * mrSize * kc);
+                            float* panelA = packedA + (tileIndex * GemmPacking.TileStride(mrSize, kc));
                             float* cTile = c + ((ic + ir) * ldc) + jc + jr;
                             if (mr == mrSize && nr == nrSize)
                             {

@@ -10,8 +10,22 @@ namespace RnnKernels.Kernels;
 /// </summary>
 internal static unsafe class GemmPacking
 {
+    /// <summary>Floats of padding after each packed tile of A (one cache line; see <see cref="TileStride"/>).</summary>
+    private const int TilePadFloats = 16;
+
     /// <summary>
-    /// Packs op(A)[ic..ic+mc, pc..pc+kc] into <paramref name="dst"/> as panels of kc x mr, one per row tile
+    /// Floats from the start of one packed tile of A to the next: its kc x mr values and a cache line more. At kc = 256
+    /// the tiles are 4, 6 or 8 KiB long, so without the line the same k step of every tile falls in the same one or
+    /// two L1 sets, and packing, which writes that step of every tile in turn, evicts the lines it has just written
+    /// (copying a transposed 144 x 256 block took longer than multiplying it by 16 columns on AVX-512).
+    /// </summary>
+    public static nint TileStride(int mr, int kc) => ((nint)mr * kc) + TilePadFloats;
+
+    /// <summary>Floats a packed block of op(A) of up to <paramref name="mc"/> rows needs (tiles of mr rows, padded).</summary>
+    public static int PackedAFloats(int mc, int mr, int kc) => (mc + mr - 1) / mr * (int)TileStride(mr, kc);
+
+    /// <summary>
+    /// Packs op(A)[ic..ic+mc, pc..pc+kc] into <paramref name="dst"/> as panels of kc x mr, one per row tile, <see cref="TileStride"/> apart
     /// (<see cref="RowTiles.Next"/> with <paramref name="balance"/>), the rows a tile lacks zeroed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -26,7 +40,7 @@ internal static unsafe class GemmPacking
         for (int ir = 0, rows, tileIndex = 0; ir < mc; ir += rows, tileIndex++)
         {
             rows = RowTiles.Next(mc - ir, mr, balance);
-            float* panel = dst + ((nint)tileIndex * mr * kc);
+            float* panel = dst + (tileIndex * TileStride(mr, kc));
             if (rows == 8 && mr == 8 && Avx.IsSupported)
             {
                 // Eight full rows: transpose 8 x 8 blocks in registers instead of scattering element by element.
@@ -97,10 +111,10 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposedA(float* a, nint lda, int ic, int pc, int mc, int kc, int mr, bool balance, float* dst)
     {
-        // The tiles are the same at every k step: whole ones first, then at most two shorter ones (RowTiles). Finding
-        // them once keeps the per-step work to the copies (cut at every step and tile, a 400 x 100 x 25 product with
-        // a transposed A, an LSTM weight gradient, took 4% longer on AVX2). Walking tile by tile instead, each tile
-        // down the kc stored rows, measured the same at that shape.
+        // Whole tiles first, then at most two shorter ones (RowTiles), the same at every k step. The whole tiles are
+        // copied by code compiled for the tier's MR, a fixed move or two per tile and step: copies sized at run time
+        // cost a loop, its branches and spills per six floats, and made this packing 13% of a 256 x 128 x 1024
+        // weight-gradient product on AVX2 (OpenBLAS's copy of the same matrix: 7%).
         int whole = 0, ir = 0;
         while (ir < mc && RowTiles.Next(mc - ir, mr, balance) == mr)
         {
@@ -108,43 +122,88 @@ internal static unsafe class GemmPacking
             whole++;
         }
 
-        nint tileStride = (nint)mr * kc;
-        for (int p = 0; p < kc; p++)
+        float* src = a + (pc * lda) + ic;
+        switch (mr)
         {
-            float* src = a + ((pc + p) * lda) + ic;
-            float* d = dst + ((nint)p * mr);
-            for (int t = 0; t < whole; t++)
-            {
-                CopyPanelRow(src + (t * mr), d + (t * tileStride), mr);
-            }
-
-            for (int r = ir, rows, tileIndex = whole; r < mc; r += rows, tileIndex++)
-            {
-                rows = RowTiles.Next(mc - r, mr, balance);
-                CopyPanelRow(src + r, d + (tileIndex * tileStride), rows);
-            }
+            case 4:
+                CopyWholeTiles<Count4>(src, lda, kc, whole, dst);
+                break;
+            case 6:
+                CopyWholeTiles<Count6>(src, lda, kc, whole, dst);
+                break;
+            case 8:
+                CopyWholeTiles<Count8>(src, lda, kc, whole, dst);
+                break;
+            default:
+                throw new InvalidOperationException($"No micro-kernel has {mr} rows: packing has no tile copy for it.");
         }
 
+        nint tileStride = TileStride(mr, kc);
         for (int r = ir, rows, tileIndex = whole; r < mc; r += rows, tileIndex++)
         {
             rows = RowTiles.Next(mc - r, mr, balance);
-            ZeroPadRows(dst + (tileIndex * tileStride), kc, mr, rows);
+            float* tile = dst + (tileIndex * tileStride);
+            for (int p = 0; p < kc; p++)
+            {
+                CopyShortTileRow(src + (p * lda) + r, tile + (p * mr), rows);
+            }
+
+            ZeroPadRows(tile, kc, mr, rows);
         }
     }
 
-    /// <summary>
-    /// Copies the <paramref name="rows"/> contiguous values of one k step into a panel: a whole tile of every tier's
-    /// height (4, 6 or 8) in one or two vector moves, others in vectors where they can.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyPanelRow(float* src, float* dst, int rows)
+    /// <summary>The first <paramref name="tiles"/> whole tiles of a transposed A block, TRows.Value rows each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyWholeTiles<TRows>(float* src, nint lda, int kc, int tiles, float* dst)
+        where TRows : struct, ICount
     {
-        if (rows == 8 && Vector256.IsHardwareAccelerated)
+        int mr = TRows.Value;
+        nint tileStride = TileStride(mr, kc);
+        for (int p = 0; p < kc; p++)
+        {
+            float* s = src + (p * lda);
+            float* d = dst + ((nint)p * mr);
+            for (int t = 0; t < tiles; t++)
+            {
+                CopyTileRow<TRows>(s + (t * mr), d + (t * tileStride));
+            }
+        }
+    }
+
+    /// <summary>One k step of a whole tile: 4, 6 or 8 contiguous values in one or two moves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyTileRow<TRows>(float* src, float* dst)
+        where TRows : struct, ICount
+    {
+        if (!Vector128.IsHardwareAccelerated)
+        {
+            for (int r = 0; r < TRows.Value; r++)
+            {
+                dst[r] = src[r];
+            }
+        }
+        else if (TRows.Value == 8 && Vector256.IsHardwareAccelerated)
         {
             Vector256.Store(Vector256.Load(src), dst);
-            return;
         }
+        else
+        {
+            Vector128.Store(Vector128.Load(src), dst);
+            if (TRows.Value == 6)
+            {
+                Unsafe.WriteUnaligned(dst + 4, Unsafe.ReadUnaligned<ulong>(src + 4));
+            }
+            else if (TRows.Value == 8)
+            {
+                Vector128.Store(Vector128.Load(src + 4), dst + 4);
+            }
+        }
+    }
 
+    /// <summary>One k step of a tile shorter than MR: its <paramref name="rows"/> contiguous values, in vectors where they can.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShortTileRow(float* src, float* dst, int rows)
+    {
         int r = 0;
         if (Vector128.IsHardwareAccelerated)
         {
@@ -155,7 +214,7 @@ internal static unsafe class GemmPacking
 
             if (r + 2 <= rows)
             {
-                Unsafe.WriteUnaligned(dst + r, Unsafe.ReadUnaligned<ulong>(src + r)); // The pair of a 6-row tile.
+                Unsafe.WriteUnaligned(dst + r, Unsafe.ReadUnaligned<ulong>(src + r));
                 r += 2;
             }
         }

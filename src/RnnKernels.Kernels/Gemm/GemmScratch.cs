@@ -27,10 +27,18 @@ internal sealed unsafe class GemmScratch
     [ThreadStatic]
     private static int t_home; // 1 + the thread's home slot; 0 until its first product.
 
-    // Every micro-kernel's MC x KC block of A and KC x NR panel of B fit these, so a set serves any product without
-    // growing: which set a thread rents then never shows up as an allocation. Only the whole KC x NC block of B
-    // (products of more than MC rows) and a gathered vector longer than EdgeFloats are allocated on first need.
-    private const int PackedAFloats = 144 * 256;
+    // Every micro-kernel's MC x KC block of A (its tiles padded, GemmPacking.TileStride) and KC x NR panel of B fit
+    // these, so a set serves any product without growing: which set a thread rents then never shows up as an
+    // allocation. Only the whole KC x NC block of B (products of more than MC rows) and a gathered vector longer than
+    // EdgeFloats are allocated on first need.
+    private static readonly int PackedAFloats = new[]
+    {
+        GemmPacking.PackedAFloats(GemmKernelAvx512.MC, GemmKernelAvx512.MR, GemmKernelAvx512.KC),
+        GemmPacking.PackedAFloats(GemmKernelAvx2.MC, GemmKernelAvx2.MR, GemmKernelAvx2.KC),
+        GemmPacking.PackedAFloats(GemmKernelNeon.MC, GemmKernelNeon.MR, GemmKernelNeon.KC),
+        GemmPacking.PackedAFloats(GemmKernelVector128.MC, GemmKernelVector128.MR, GemmKernelVector128.KC),
+        GemmPacking.PackedAFloats(GemmKernelScalar.MC, GemmKernelScalar.MR, GemmKernelScalar.KC),
+    }.Max();
     private const int PanelFloats = 256 * GemmGeometry.MaxNR;
     private const int EdgeFloats = 4096;
 
