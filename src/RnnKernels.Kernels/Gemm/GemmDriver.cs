@@ -84,7 +84,10 @@ internal static unsafe class GemmDriver<TKernel>
                             }
                             else if (nr != nrSize || !TKernel.TryRunRows(mr, kc, panelA, panelB, panelStride, cTile, ldc, alpha, betaBlock))
                             {
-                                if (nr > nrSize / 2 || !TKernel.TryRunHalfWidth(mr, kc, panelA, panelB, panelStride, tile, nrSize, alpha, 0f))
+                                // A short tile of a kernel that computes any row count is computed as such: its
+                                // packed panel holds only its own rows (GemmPacking.PackA).
+                                if ((nr > nrSize / 2 || !TKernel.TryRunHalfWidth(mr, kc, panelA, panelB, panelStride, tile, nrSize, alpha, 0f))
+                                    && !TKernel.TryRunRows(mr, kc, panelA, panelB, panelStride, tile, nrSize, alpha, 0f))
                                 {
                                     TKernel.Run(kc, panelA, panelB, panelStride, tile, nrSize, alpha, 0f);
                                 }

@@ -25,21 +25,23 @@ internal static unsafe class GemmPacking
     public static int PackedAFloats(int mc, int mr, int kc) => (mc + mr - 1) / mr * (int)TileStride(mr, kc);
 
     /// <summary>
-    /// Packs op(A)[ic..ic+mc, pc..pc+kc] into <paramref name="dst"/> as panels of kc x mr, one per row tile, <see cref="TileStride"/> apart
-    /// (<see cref="RowTiles.Next"/> with <paramref name="balance"/>), the rows a tile lacks zeroed.
+    /// Packs op(A)[ic..ic+mc, pc..pc+kc] into <paramref name="dst"/> as panels of kc x mr, one per row tile,
+    /// <see cref="TileStride"/> apart (<see cref="RowTiles.Next"/>, balanced when <paramref name="anyRowCount"/>). The
+    /// rows a short tile lacks are zeroed for kernels that compute only whole tiles; a kernel that computes any row
+    /// count (<see cref="IGemmMicroKernel.RunsEveryRowCount"/>, <paramref name="anyRowCount"/>) never reads them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackA(Transpose transA, float* a, nint lda, int ic, int pc, int mc, int kc, int mr, bool balance, float* dst)
+    public static void PackA(Transpose transA, float* a, nint lda, int ic, int pc, int mc, int kc, int mr, bool anyRowCount, float* dst)
     {
         if (transA == Transpose.Yes)
         {
-            PackTransposedA(a, lda, ic, pc, mc, kc, mr, balance, dst);
+            PackTransposedA(a, lda, ic, pc, mc, kc, mr, anyRowCount, dst);
             return;
         }
 
         for (int ir = 0, rows, tileIndex = 0; ir < mc; ir += rows, tileIndex++)
         {
-            rows = RowTiles.Next(mc - ir, mr, balance);
+            rows = RowTiles.Next(mc - ir, mr, anyRowCount);
             float* panel = dst + (tileIndex * TileStride(mr, kc));
             if (rows == 8 && mr == 8 && Avx.IsSupported)
             {
@@ -51,7 +53,10 @@ internal static unsafe class GemmPacking
                 PackRows(a + ((ic + ir) * lda) + pc, lda, kc, rows, panel, mr);
             }
 
-            ZeroPadRows(panel, kc, mr, rows);
+            if (!anyRowCount)
+            {
+                ZeroPadRows(panel, kc, mr, rows);
+            }
         }
     }
 
@@ -109,14 +114,14 @@ internal static unsafe class GemmPacking
     /// panel, and with a power-of-two lda those rows share a couple of L1 sets and are fetched again for every panel.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackTransposedA(float* a, nint lda, int ic, int pc, int mc, int kc, int mr, bool balance, float* dst)
+    private static void PackTransposedA(float* a, nint lda, int ic, int pc, int mc, int kc, int mr, bool anyRowCount, float* dst)
     {
         // Whole tiles first, then at most two shorter ones (RowTiles), the same at every k step. The whole tiles are
         // copied by code compiled for the tier's MR, a fixed move or two per tile and step: copies sized at run time
         // cost a loop, its branches and spills per six floats, and made this packing 13% of a 256 x 128 x 1024
         // weight-gradient product on AVX2 (OpenBLAS's copy of the same matrix: 7%).
         int whole = 0, ir = 0;
-        while (ir < mc && RowTiles.Next(mc - ir, mr, balance) == mr)
+        while (ir < mc && RowTiles.Next(mc - ir, mr, anyRowCount) == mr)
         {
             ir += mr;
             whole++;
@@ -141,14 +146,17 @@ internal static unsafe class GemmPacking
         nint tileStride = TileStride(mr, kc);
         for (int r = ir, rows, tileIndex = whole; r < mc; r += rows, tileIndex++)
         {
-            rows = RowTiles.Next(mc - r, mr, balance);
+            rows = RowTiles.Next(mc - r, mr, anyRowCount);
             float* tile = dst + (tileIndex * tileStride);
             for (int p = 0; p < kc; p++)
             {
                 CopyShortTileRow(src + (p * lda) + r, tile + (p * mr), rows);
             }
 
-            ZeroPadRows(tile, kc, mr, rows);
+            if (!anyRowCount)
+            {
+                ZeroPadRows(tile, kc, mr, rows);
+            }
         }
     }
 
