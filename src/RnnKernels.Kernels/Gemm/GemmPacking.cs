@@ -118,7 +118,7 @@ internal static unsafe class GemmPacking
     {
         // Whole tiles first, then at most two shorter ones (RowTiles), the same at every k step. The whole tiles are
         // copied by code compiled for the tier's MR, a fixed move or two per tile and step: copies sized at run time
-        // cost a loop, its branches and spills per six floats, and made this packing 13% of a 256 x 128 x 1024
+        // cost a loop, its branches and spills per six floats, and made this packing 11% of a 256 x 128 x 1024
         // weight-gradient product on AVX2 (OpenBLAS's copy of the same matrix: 7%).
         int whole = 0, ir = 0;
         while (ir < mc && RowTiles.Next(mc - ir, mr, anyRowCount) == mr)
