@@ -175,7 +175,7 @@ public sealed class PackedGemmTests
 
         public void Apply(int rowStart, int rowCount, int columnStart, int columnCount)
         {
-            GC.Collect(0); // The matrix is young; its panels live on the pinned heap, freed with it.
+            GC.Collect(0); // Enough to see the young matrix go; its pinned panels would follow at a full collection.
             Interlocked.Increment(ref _calls);
             if (!_watched.TryGetTarget(out _))
             {

@@ -110,8 +110,9 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// op(A)(i, p) = A[p*lda + i]: stored row p holds the p-th column of every panel, so the rows are walked once,
-    /// contiguously, each scattered into all panels. (Walking panel by panel would stride through kc stored rows per
-    /// panel, and with a power-of-two lda those rows share a couple of L1 sets and are fetched again for every panel.)
+    /// contiguously, each scattered into all whole tiles; the (at most two) short tiles then go down the rows on their
+    /// own. (Walking every panel that way would stride through kc stored rows per panel, and with a power-of-two lda
+    /// those rows share a couple of L1 sets and are fetched again for every panel.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposedA(float* a, nint lda, int ic, int pc, int mc, int kc, int mr, bool anyRowCount, float* dst)
