@@ -152,66 +152,32 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
             b += ldb;
         }
 
-        Vector256<float> va = Vector256.Create(alpha);
-        Vector256<float> vb = Vector256.Create(beta);
+        Lanes8 va = Lanes8.Broadcast(alpha), vb = Lanes8.Broadcast(beta);
         bool overwrite = beta == 0f, plainSum = alpha == 1f && beta == 1f;
-        StoreRow<TCols>(c, c00, c01, va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes8, TCols>(c, new Lanes8(c00), new Lanes8(c01), va, vb, overwrite, plainSum);
         if (rows > 1)
         {
-            StoreRow<TCols>(c + ldc, c10, c11, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes8, TCols>(c + ldc, new Lanes8(c10), new Lanes8(c11), va, vb, overwrite, plainSum);
         }
 
         if (rows > 2)
         {
-            StoreRow<TCols>(c + (2 * ldc), c20, c21, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes8, TCols>(c + (2 * ldc), new Lanes8(c20), new Lanes8(c21), va, vb, overwrite, plainSum);
         }
 
         if (rows > 3)
         {
-            StoreRow<TCols>(c + (3 * ldc), c30, c31, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes8, TCols>(c + (3 * ldc), new Lanes8(c30), new Lanes8(c31), va, vb, overwrite, plainSum);
         }
 
         if (rows > 4)
         {
-            StoreRow<TCols>(c + (4 * ldc), c40, c41, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes8, TCols>(c + (4 * ldc), new Lanes8(c40), new Lanes8(c41), va, vb, overwrite, plainSum);
         }
 
         if (rows > 5)
         {
-            StoreRow<TCols>(c + (5 * ldc), c50, c51, va, vb, overwrite, plainSum);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TCols>(
-        float* c, Vector256<float> s0, Vector256<float> s1, Vector256<float> alpha, Vector256<float> beta, bool overwrite, bool plainSum)
-        where TCols : struct, ICount
-    {
-        if (overwrite)
-        {
-            // beta == 0 must not read C: it may hold NaN from a pooled buffer.
-            Avx.Store(c, s0 * alpha);
-            if (TCols.Value > 1)
-            {
-                Avx.Store(c + 8, s1 * alpha);
-            }
-        }
-        else if (plainSum)
-        {
-            // alpha = beta = 1 (a sum of products, as weight gradients are): the same bits as the general update.
-            Avx.Store(c, Avx.LoadVector256(c) + s0);
-            if (TCols.Value > 1)
-            {
-                Avx.Store(c + 8, Avx.LoadVector256(c + 8) + s1);
-            }
-        }
-        else
-        {
-            Avx.Store(c, Fma.MultiplyAdd(beta, Avx.LoadVector256(c), s0 * alpha));
-            if (TCols.Value > 1)
-            {
-                Avx.Store(c + 8, Fma.MultiplyAdd(beta, Avx.LoadVector256(c + 8), s1 * alpha));
-            }
+            TileRowUpdate.Store<Lanes8, TCols>(c + (5 * ldc), new Lanes8(c50), new Lanes8(c51), va, vb, overwrite, plainSum);
         }
     }
 }

@@ -179,76 +179,42 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel
             b += ldb;
         }
 
-        Vector512<float> va = Vector512.Create(alpha);
-        Vector512<float> vb = Vector512.Create(beta);
+        Lanes16 va = Lanes16.Broadcast(alpha), vb = Lanes16.Broadcast(beta);
         bool overwrite = beta == 0f, plainSum = alpha == 1f && beta == 1f;
-        StoreRow<TCols>(c, c00, c01, va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes16, TCols>(c, new Lanes16(c00), new Lanes16(c01), va, vb, overwrite, plainSum);
         if (rows > 1)
         {
-            StoreRow<TCols>(c + ldc, c10, c11, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols>(c + ldc, new Lanes16(c10), new Lanes16(c11), va, vb, overwrite, plainSum);
         }
 
         if (rows > 2)
         {
-            StoreRow<TCols>(c + (2 * ldc), c20, c21, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols>(c + (2 * ldc), new Lanes16(c20), new Lanes16(c21), va, vb, overwrite, plainSum);
         }
 
         if (rows > 3)
         {
-            StoreRow<TCols>(c + (3 * ldc), c30, c31, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols>(c + (3 * ldc), new Lanes16(c30), new Lanes16(c31), va, vb, overwrite, plainSum);
         }
 
         if (rows > 4)
         {
-            StoreRow<TCols>(c + (4 * ldc), c40, c41, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols>(c + (4 * ldc), new Lanes16(c40), new Lanes16(c41), va, vb, overwrite, plainSum);
         }
 
         if (rows > 5)
         {
-            StoreRow<TCols>(c + (5 * ldc), c50, c51, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols>(c + (5 * ldc), new Lanes16(c50), new Lanes16(c51), va, vb, overwrite, plainSum);
         }
 
         if (rows > 6)
         {
-            StoreRow<TCols>(c + (6 * ldc), c60, c61, va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols>(c + (6 * ldc), new Lanes16(c60), new Lanes16(c61), va, vb, overwrite, plainSum);
         }
 
         if (rows > 7)
         {
-            StoreRow<TCols>(c + (7 * ldc), c70, c71, va, vb, overwrite, plainSum);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TCols>(
-        float* c, Vector512<float> s0, Vector512<float> s1, Vector512<float> alpha, Vector512<float> beta, bool overwrite, bool plainSum)
-        where TCols : struct, ICount
-    {
-        if (overwrite)
-        {
-            // beta == 0 must not read C: it may hold NaN from a pooled buffer.
-            Avx512F.Store(c, s0 * alpha);
-            if (TCols.Value > 1)
-            {
-                Avx512F.Store(c + 16, s1 * alpha);
-            }
-        }
-        else if (plainSum)
-        {
-            // alpha = beta = 1 (a sum of products, as weight gradients are): the same bits as the general update.
-            Avx512F.Store(c, Avx512F.LoadVector512(c) + s0);
-            if (TCols.Value > 1)
-            {
-                Avx512F.Store(c + 16, Avx512F.LoadVector512(c + 16) + s1);
-            }
-        }
-        else
-        {
-            Avx512F.Store(c, Avx512F.FusedMultiplyAdd(beta, Avx512F.LoadVector512(c), s0 * alpha));
-            if (TCols.Value > 1)
-            {
-                Avx512F.Store(c + 16, Avx512F.FusedMultiplyAdd(beta, Avx512F.LoadVector512(c + 16), s1 * alpha));
-            }
+            TileRowUpdate.Store<Lanes16, TCols>(c + (7 * ldc), new Lanes16(c70), new Lanes16(c71), va, vb, overwrite, plainSum);
         }
     }
 }

@@ -53,32 +53,15 @@ internal readonly unsafe struct GemmKernelNeon : IGemmMicroKernel
             b += ldb;
         }
 
-        Vector128<float> va = Vector128.Create(alpha);
-        Vector128<float> vb = Vector128.Create(beta);
-        bool overwrite = beta == 0f;
-        StoreRow(c, c00, c01, va, vb, overwrite);
-        StoreRow(c + ldc, c10, c11, va, vb, overwrite);
-        StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
-        StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
-        StoreRow(c + (4 * ldc), c40, c41, va, vb, overwrite);
-        StoreRow(c + (5 * ldc), c50, c51, va, vb, overwrite);
-        StoreRow(c + (6 * ldc), c60, c61, va, vb, overwrite);
-        StoreRow(c + (7 * ldc), c70, c71, va, vb, overwrite);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(
-        float* c, Vector128<float> s0, Vector128<float> s1, Vector128<float> alpha, Vector128<float> beta, bool overwrite)
-    {
-        if (overwrite)
-        {
-            AdvSimd.Store(c, AdvSimd.Multiply(s0, alpha));
-            AdvSimd.Store(c + 4, AdvSimd.Multiply(s1, alpha));
-        }
-        else
-        {
-            AdvSimd.Store(c, AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(s0, alpha), beta, AdvSimd.LoadVector128(c)));
-            AdvSimd.Store(c + 4, AdvSimd.FusedMultiplyAdd(AdvSimd.Multiply(s1, alpha), beta, AdvSimd.LoadVector128(c + 4)));
-        }
+        Lanes4 va = Lanes4.Broadcast(alpha), vb = Lanes4.Broadcast(beta);
+        bool overwrite = beta == 0f, plainSum = alpha == 1f && beta == 1f;
+        TileRowUpdate.Store<Lanes4, Count2>(c, new Lanes4(c00), new Lanes4(c01), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + ldc, new Lanes4(c10), new Lanes4(c11), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + (2 * ldc), new Lanes4(c20), new Lanes4(c21), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + (3 * ldc), new Lanes4(c30), new Lanes4(c31), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + (4 * ldc), new Lanes4(c40), new Lanes4(c41), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + (5 * ldc), new Lanes4(c50), new Lanes4(c51), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + (6 * ldc), new Lanes4(c60), new Lanes4(c61), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + (7 * ldc), new Lanes4(c70), new Lanes4(c71), va, vb, overwrite, plainSum);
     }
 }

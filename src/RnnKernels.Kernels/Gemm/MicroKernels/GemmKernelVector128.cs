@@ -41,28 +41,11 @@ internal readonly unsafe struct GemmKernelVector128 : IGemmMicroKernel
             b += ldb;
         }
 
-        Vector128<float> va = Vector128.Create(alpha);
-        Vector128<float> vb = Vector128.Create(beta);
-        bool overwrite = beta == 0f;
-        StoreRow(c, c00, c01, va, vb, overwrite);
-        StoreRow(c + ldc, c10, c11, va, vb, overwrite);
-        StoreRow(c + (2 * ldc), c20, c21, va, vb, overwrite);
-        StoreRow(c + (3 * ldc), c30, c31, va, vb, overwrite);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(
-        float* c, Vector128<float> s0, Vector128<float> s1, Vector128<float> alpha, Vector128<float> beta, bool overwrite)
-    {
-        if (overwrite)
-        {
-            (s0 * alpha).Store(c);
-            (s1 * alpha).Store(c + 4);
-        }
-        else
-        {
-            Vector128.MultiplyAddEstimate(beta, Vector128.Load(c), s0 * alpha).Store(c);
-            Vector128.MultiplyAddEstimate(beta, Vector128.Load(c + 4), s1 * alpha).Store(c + 4);
-        }
+        Lanes4 va = Lanes4.Broadcast(alpha), vb = Lanes4.Broadcast(beta);
+        bool overwrite = beta == 0f, plainSum = alpha == 1f && beta == 1f;
+        TileRowUpdate.Store<Lanes4, Count2>(c, new Lanes4(c00), new Lanes4(c01), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + ldc, new Lanes4(c10), new Lanes4(c11), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + (2 * ldc), new Lanes4(c20), new Lanes4(c21), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2>(c + (3 * ldc), new Lanes4(c30), new Lanes4(c31), va, vb, overwrite, plainSum);
     }
 }
