@@ -15,7 +15,7 @@ namespace RnnKernels.Kernels;
 /// hidden size of 100), each of which would otherwise be computed as a whole tile aside and merged. Each element is
 /// computed the same way in all of them: the same k order, fused multiply-adds and alpha/beta update.
 /// </remarks>
-internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
+internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel, IRowCountKernel
 {
     public static int MR => 6;
 
@@ -33,46 +33,17 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel
         RunTile<Count6, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
 
     public static bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
-        rows < MR && RunRows<Count2>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
+        rows < MR && RowCountDispatch.Run<GemmKernelAvx2, Count2>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
 
     public static bool TryRunHalfWidth(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
-        RunRows<Count1>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
-
-    /// <summary>The first <paramref name="rows"/> (1 to MR) rows of the tile, TCols of its column vectors wide.</summary>
-    private static bool RunRows<TCols>(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
-        where TCols : struct, ICount
-    {
-        switch (rows)
-        {
-            case 1:
-                RunTile<Count1, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 2:
-                RunTile<Count2, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 3:
-                RunTile<Count3, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 4:
-                RunTile<Count4, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 5:
-                RunTile<Count5, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            case 6:
-                RunTile<Count6, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
-                return true;
-            default:
-                return false;
-        }
-    }
+        RowCountDispatch.Run<GemmKernelAvx2, Count1>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
 
     /// <summary>
     /// The 6x16 tile cut to TRows.Value rows and TCols.Value of its two column vectors (JIT-time constants, so the
     /// unused registers and FMAs vanish).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunTile<TRows, TCols>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    public static void RunTile<TRows, TCols>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
         where TRows : struct, ICount
         where TCols : struct, ICount
     {
