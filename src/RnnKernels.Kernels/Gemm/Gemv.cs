@@ -10,9 +10,10 @@ namespace RnnKernels.Kernels;
 /// </summary>
 /// <remarks>
 /// A recurrent step at batch 1 is two of these per time step (h W_R^T forward, dA W_R backward), so their latency is
-/// the step's: the row form and the packed form keep one accumulator per column vector of a pass in registers (up to
-/// thirteen and twelve, enough for two FMA pipes of four-cycle latency) and finish the columns that do not fill a
-/// vector with a vector, not a scalar loop per column; the dot form reduces four rows' accumulators together
+/// the step's: the row form keeps one accumulator per column vector of a pass in registers (up to thirteen, enough
+/// for two FMA pipes of four-cycle latency) and finishes the columns that do not fill a vector with a vector, not a
+/// scalar loop per column; the packed form reads its panels as one stream where it is bound by L2 (see
+/// <see cref="Panels{V}"/>); the dot form reduces four rows' accumulators together
 /// (<see cref="ILaneVector{TSelf}.SumEach"/>).
 /// </remarks>
 internal static unsafe class Gemv
@@ -260,8 +261,8 @@ internal static unsafe class Gemv
     /// c[j] = alpha * sum_p x[p] * B(p, j) + beta * c[j] for j &lt; n, with B (k x n) packed beforehand in the
     /// micro-kernel's panels of its tier (<see cref="PackedMatrix"/>). A recurrent step at batch 1 reads W_R^T this way:
     /// the dot form over W_R's rows reduces every four outputs across lanes and measured 1.81-1.87 us at 400 x 100 on
-    /// AVX2, the panels, read a few at a time with a register per column vector, 1.53-1.66 us (the W_R^T a plain
-    /// product would need is a transpose per pass anyway, and packing it costs about as much).
+    /// AVX2, the panels 1.25 us (<see cref="Panels{V}"/>; the W_R^T a plain product would need is a transpose per pass
+    /// anyway, and packing it costs about as much).
     /// </summary>
     public static void RunPacked(IsaTier tier, int n, int k, float alpha, float* x, PackedPanels b, float beta, float* c)
     {
@@ -290,14 +291,79 @@ internal static unsafe class Gemv
     }
 
     /// <summary>
+    /// One k block of <see cref="RunPacked"/>. A panel row of 256- or 512-bit vectors is a cache line, the product is
+    /// bound by reading B from L2, and the panels are read one at a time, as one stream: passes over up to six panels at
+    /// once kept six streams 6.4 KB apart open and measured 1.43-1.57 us at 400 x 100 on AVX2 (AVX-512: 1.19-1.21 us),
+    /// against 1.25-1.26 us (1.11-1.12 us) one at a time. With 128-bit vectors the product is bound by instructions
+    /// instead, and a broadcast of x shared by up to twelve FMAs wins: 2.11-2.13 us there, against 2.45-2.47 us one
+    /// panel at a time and 2.22-2.25 us two at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Panels<V>(int n, int pc, int kc, float alpha, float* x, PackedPanels b, float beta, float* c)
+        where V : struct, ILaneVector<V>
+    {
+        if (V.Count > Lanes4.Count)
+        {
+            PanelByPanel<V>(n, pc, kc, alpha, x, b, beta, c);
+        }
+        else
+        {
+            PanelPasses<V>(n, pc, kc, alpha, x, b, beta, c);
+        }
+    }
+
+    /// <summary>
+    /// One k block of <see cref="Panels{V}"/> for 256- and 512-bit vectors, panel after panel: each panel's depth split
+    /// over four pairs of accumulators (p mod 4), eight independent FMA chains, added at the end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PanelByPanel<V>(int n, int pc, int kc, float alpha, float* x, PackedPanels b, float beta, float* c)
+        where V : struct, ILaneVector<V>
+    {
+        int w = V.Count, nr = 2 * w;
+        float* lanes = stackalloc float[V.Count];
+        for (int j = 0; j < n; j += nr)
+        {
+            float* q = b.Panel(pc, kc, j);
+            V a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
+            int p = 0;
+            for (; p <= kc - 4; p += 4, q += 4 * nr)
+            {
+                V x0 = V.Broadcast(x[p]), x1 = V.Broadcast(x[p + 1]), x2 = V.Broadcast(x[p + 2]), x3 = V.Broadcast(x[p + 3]);
+                a0 = V.MultiplyAdd(x0, V.Load(q), a0);
+                a1 = V.MultiplyAdd(x0, V.Load(q + w), a1);
+                b0 = V.MultiplyAdd(x1, V.Load(q + nr), b0);
+                b1 = V.MultiplyAdd(x1, V.Load(q + nr + w), b1);
+                c0 = V.MultiplyAdd(x2, V.Load(q + (2 * nr)), c0);
+                c1 = V.MultiplyAdd(x2, V.Load(q + (2 * nr) + w), c1);
+                d0 = V.MultiplyAdd(x3, V.Load(q + (3 * nr)), d0);
+                d1 = V.MultiplyAdd(x3, V.Load(q + (3 * nr) + w), d1);
+            }
+
+            for (; p < kc; p++, q += nr)
+            {
+                V xp = V.Broadcast(x[p]);
+                a0 = V.MultiplyAdd(xp, V.Load(q), a0);
+                a1 = V.MultiplyAdd(xp, V.Load(q + w), a1);
+            }
+
+            Put(c, j, n, (a0 + b0) + (c0 + d0), alpha, beta, lanes);
+            Put(c, j + w, n, (a1 + b1) + (c1 + d1), alpha, beta, lanes);
+        }
+    }
+
+    /// <summary>
     /// Most panels one pass holds: two column vectors each (every vector tier's NR), so twelve accumulators and the
     /// broadcast, in the sixteen vector registers of x64.
     /// </summary>
     private const int MaxPassPanels = 6;
 
-    /// <summary>One k block of <see cref="RunPacked"/>: balanced passes of up to <see cref="MaxPassPanels"/> panels.</summary>
+    /// <summary>
+    /// One k block of <see cref="Panels{V}"/> for 128-bit vectors: balanced passes of up to <see cref="MaxPassPanels"/>
+    /// panels.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Panels<V>(int n, int pc, int kc, float alpha, float* x, PackedPanels b, float beta, float* c)
+    private static void PanelPasses<V>(int n, int pc, int kc, float alpha, float* x, PackedPanels b, float beta, float* c)
         where V : struct, ILaneVector<V>
     {
         int nr = 2 * V.Count, panels = (n + nr - 1) / nr;
