@@ -158,7 +158,7 @@ public static unsafe class Gemm
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="pool">Worker threads to use, or null for the calling thread only.</param>
     /// <param name="epilogue">Work on each finished block of C, or null.</param>
-    /// <exception cref="ArgumentException">b was never packed, a span is shorter than its shape needs, or C overlaps A.</exception>
+    /// <exception cref="ArgumentException">b was never packed, b was packed for one-row products (<see cref="PackedLayout.OneRow"/>) and m &gt; 1, a span is shorter than its shape needs, or C overlaps A.</exception>
     public static void Compute(
         Transpose transA, int m, float alpha, ReadOnlySpan<float> a, int lda, PackedMatrix b, float beta, Span<float> c, int ldc,
         WorkerPool? pool = null, IGemmEpilogue? epilogue = null)
@@ -171,6 +171,11 @@ public static unsafe class Gemm
 
         int n = b.Columns, k = b.Rows;
         GemmArguments.Validate(transA, Transpose.No, m, n, k, a, lda, [], Math.Max(1, n), c, ldc, checkB: false);
+        if (b.Layout == PackedLayout.OneRow && m > 1)
+        {
+            throw new ArgumentException($"b was packed for one-row products (PackedLayout.OneRow), and this product has {m} rows.", nameof(b));
+        }
+
         if (m == 0 || n == 0)
         {
             return;
@@ -178,7 +183,11 @@ public static unsafe class Gemm
 
         fixed (float* pa = a, pc = c)
         {
-            if (pool is not null && pool.DegreeOfParallelism > 1 && GemmParallelWork.Worthwhile(m, n, k))
+            if (b.Layout == PackedLayout.OneRow)
+            {
+                OneRow(b.Tier, transA, n, k, alpha, pa, lda, b.Groups, beta, pc, pool, epilogue);
+            }
+            else if (pool is not null && pool.DegreeOfParallelism > 1 && GemmParallelWork.Worthwhile(m, n, k))
             {
                 using Lock.Scope region = pool.EnterRegion();
                 GemmParallelWork work = pool.Work<GemmParallelWork>();
@@ -217,8 +226,7 @@ public static unsafe class Gemm
 
         if (m == 1 && singleRowAsGemv)
         {
-            GemmScratch? scratch = transA == Transpose.No || k == 1 ? null : GemmScratch.Rent();
-            float* x = scratch is null ? pa : Gather(scratch, pa, lda, k);
+            GemmScratch? scratch = RowVector(transA, pa, lda, k, out float* x);
             if (packedB.Data == null)
             {
                 Gemv.Run(tier, transB, n, k, alpha, x, pb, ldb, beta, pc);
@@ -228,11 +236,7 @@ public static unsafe class Gemm
                 Gemv.RunPacked(tier, n, k, alpha, x, packedB, beta, pc);
             }
 
-            if (scratch is not null)
-            {
-                GemmScratch.Return(scratch);
-            }
-
+            ReturnScratch(scratch);
             return;
         }
 
@@ -256,17 +260,64 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>Copies a strided column of A (op(A) is 1 x k, stored k x 1) into contiguous scratch.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float* Gather(GemmScratch scratch, float* a, nint lda, int k)
+    /// <summary>The product with a <see cref="PackedLayout.OneRow"/> matrix (m = 1), its column groups split over the pool where worthwhile.</summary>
+    private static void OneRow(
+        IsaTier tier, Transpose transA, int n, int k, float alpha, float* pa, nint lda, float* groups, float beta, float* pc,
+        WorkerPool? pool, IGemmEpilogue? epilogue)
     {
-        float* x = scratch.Edge(k);
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleRows(1, n, beta, pc, n); // As Serial: the product is exactly zero, A and B are not read.
+            epilogue?.Apply(0, 1, 0, n);
+            return;
+        }
+
+        GemmScratch? scratch = RowVector(transA, pa, lda, k, out float* x);
+        if (pool is not null && pool.DegreeOfParallelism > 1 && GemmParallelWork.Worthwhile(1, n, k))
+        {
+            using Lock.Scope region = pool.EnterRegion();
+            OneRowParallelWork work = pool.Work<OneRowParallelWork>();
+            work.Set(tier, n, k, alpha, x, groups, beta, pc, epilogue);
+            pool.Run(work, work.Partition(pool.DegreeOfParallelism));
+        }
+        else
+        {
+            Gemv.RunOneRow(tier, n, k, alpha, x, groups, beta, pc);
+            epilogue?.Apply(0, 1, 0, n);
+        }
+
+        ReturnScratch(scratch);
+    }
+
+    /// <summary>
+    /// op(A) of a one-row product as a contiguous vector: A itself, or its strided column (stored k x 1) copied into
+    /// rented scratch, which the caller gives back with <see cref="ReturnScratch"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static GemmScratch? RowVector(Transpose transA, float* a, nint lda, int k, out float* x)
+    {
+        if (transA == Transpose.No || k == 1)
+        {
+            x = a;
+            return null;
+        }
+
+        GemmScratch scratch = GemmScratch.Rent();
+        x = scratch.Edge(k);
         for (int p = 0; p < k; p++)
         {
             x[p] = a[p * lda];
         }
 
-        return x;
+        return scratch;
+    }
+
+    private static void ReturnScratch(GemmScratch? scratch)
+    {
+        if (scratch is not null)
+        {
+            GemmScratch.Return(scratch);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,7 +1,8 @@
 namespace RnnKernels.Kernels;
 
 /// <summary>
-/// The right-hand operand op(B) of many products, packed once into the GEMM micro-kernel's panel layout. An RNN
+/// The right-hand operand op(B) of many products, packed once into the GEMM micro-kernel's panel layout (or, for
+/// one-row products, the matrix-vector kernel's: <see cref="PackedLayout"/>). An RNN
 /// multiplies every time step's state by the same recurrent weights; a plain <see cref="Gemm"/> call re-packs them
 /// at every step (and with several threads, each thread packs its share of them at every step). Packing once per
 /// pass removes that work, as MKL's <c>cblas_sgemm_pack</c>/<c>cblas_sgemm_compute</c> and fbgemm's pre-packed weights
@@ -11,21 +12,38 @@ namespace RnnKernels.Kernels;
 /// <para>The buffer is allocated once, by the constructor, for the largest shape given there; <see cref="Pack(Transpose, int, int, ReadOnlySpan{float}, int, WorkerPool?)"/>
 /// allocates nothing. The layout belongs to the instruction-set tier that packed it, and products read it on that
 /// tier. A product with a packed B gives the same bits as <see cref="Gemm"/> on the matrix it was packed from when
-/// m &gt; 1; one row takes a matrix-vector kernel, on the panels here and on B itself in the plain product.</para>
+/// m &gt; 1; one row takes a matrix-vector kernel, on the panels or the one-row groups here and on B itself in the
+/// plain product, each summing in its own order.</para>
 /// <para>Packing while a product reads the matrix is a race; the caller orders the two.</para>
 /// </remarks>
 public sealed unsafe class PackedMatrix
 {
     private readonly float[] _buffer;
 
-    /// <summary>Allocates room for op(B) up to <paramref name="maxRows"/> x <paramref name="maxColumns"/> (k x n).</summary>
+    /// <summary>Allocates room for op(B) up to <paramref name="maxRows"/> x <paramref name="maxColumns"/> (k x n), in panels for products of any row count.</summary>
     /// <param name="maxRows">Largest k to be packed.</param>
     /// <param name="maxColumns">Largest n to be packed.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, or the packed matrix would exceed an array's size.</exception>
     public PackedMatrix(int maxRows, int maxColumns)
+        : this(maxRows, maxColumns, PackedLayout.Panels)
+    {
+    }
+
+    /// <summary>Allocates room for op(B) up to <paramref name="maxRows"/> x <paramref name="maxColumns"/> (k x n), laid out for <paramref name="layout"/>.</summary>
+    /// <param name="maxRows">Largest k to be packed.</param>
+    /// <param name="maxColumns">Largest n to be packed.</param>
+    /// <param name="layout">The products the matrix is for: any row count, or one row only.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, the packed matrix would exceed an array's size, or the layout is not defined.</exception>
+    public PackedMatrix(int maxRows, int maxColumns, PackedLayout layout)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
         ArgumentOutOfRangeException.ThrowIfNegative(maxColumns);
+        if (layout is not (PackedLayout.Panels or PackedLayout.OneRow))
+        {
+            throw new ArgumentOutOfRangeException(nameof(layout), layout, "layout must be PackedLayout.Panels or PackedLayout.OneRow.");
+        }
+
+        // Panels pad n to the widest NR; one-row groups pad it less, to whole vectors.
         long floats = ((long)maxRows * RoundUp(maxColumns, GemmGeometry.MaxNR)) + GemmScratch.AlignFloats;
         if (floats > Array.MaxLength)
         {
@@ -35,12 +53,16 @@ public sealed unsafe class PackedMatrix
 
         MaxRows = maxRows;
         MaxColumns = maxColumns;
+        Layout = layout;
         // Pinned (POH) so the panels' address is stable for the kernels' raw pointers; they start on a cache line.
         _buffer = GC.AllocateUninitializedArray<float>((int)floats, pinned: true);
     }
 
     /// <summary>Bytes of the packed buffer.</summary>
     public long Bytes => (long)_buffer.Length * sizeof(float);
+
+    /// <summary>The products the matrix is for (<see cref="PackedLayout"/>).</summary>
+    public PackedLayout Layout { get; }
 
     /// <summary>Largest k this matrix can hold.</summary>
     public int MaxRows { get; }
@@ -60,10 +82,16 @@ public sealed unsafe class PackedMatrix
     /// <summary>The instruction-set tier whose micro-kernel layout the matrix holds.</summary>
     internal IsaTier Tier { get; private set; }
 
-    /// <summary>Where the panels are, for the GEMM driver.</summary>
+    /// <summary>Where the panels are, for the GEMM driver (<see cref="PackedLayout.Panels"/>).</summary>
     internal PackedPanels Panels => new(GemmScratch.Aligned(_buffer), RoundUp(Columns, GemmGeometry.Tile(Tier).NR), 0);
 
-    /// <summary>Packs op(B), k x n, replacing what the matrix held; the panels are split over <paramref name="pool"/>'s threads.</summary>
+    /// <summary>Where the column groups are, for the matrix-vector kernel (<see cref="PackedLayout.OneRow"/>).</summary>
+    internal float* Groups => GemmScratch.Aligned(_buffer);
+
+    /// <summary>
+    /// Packs op(B), k x n, replacing what the matrix held; panels are split over <paramref name="pool"/>'s threads,
+    /// one-row groups are packed on the calling thread.
+    /// </summary>
     /// <param name="transB">Whether B is used transposed (stored n x k).</param>
     /// <param name="k">Rows of op(B), 0..<see cref="MaxRows"/>.</param>
     /// <param name="n">Columns of op(B), 0..<see cref="MaxColumns"/>.</param>
@@ -103,7 +131,11 @@ public sealed unsafe class PackedMatrix
         int nr = GemmGeometry.Tile(tier).NR, kc = GemmGeometry.KC(tier), panels = (n + nr - 1) / nr;
         fixed (float* pb = b)
         {
-            if (pool is { DegreeOfParallelism: > 1 } && (long)k * n >= GemmPackWork.MinimumWork)
+            if (Layout == PackedLayout.OneRow)
+            {
+                OneRowPacking.Pack(tier, transB, k, n, pb, ldb, Groups);
+            }
+            else if (pool is { DegreeOfParallelism: > 1 } && (long)k * n >= GemmPackWork.MinimumWork)
             {
                 using Lock.Scope region = pool.EnterRegion();
                 GemmPackWork work = pool.Work<GemmPackWork>();

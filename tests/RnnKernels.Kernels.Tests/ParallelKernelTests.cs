@@ -81,23 +81,25 @@ public sealed class ParallelKernelTests
     }
 
     [Theory]
-    [InlineData(64, 512, 512)] // The recurrent step of large-b64: row strips over a shared packed B.
-    [InlineData(9, 100, 300)] // Two row strips of unequal height.
-    [InlineData(1, 7000, 90)] // One row: column strips of the packed panels.
-    public void PackedProductsAndPackingSplitBitwiseIdentically(int m, int n, int k)
+    [InlineData(64, 512, 512, PackedLayout.Panels)] // The recurrent step of large-b64: row strips over a shared packed B.
+    [InlineData(9, 100, 300, PackedLayout.Panels)] // Two row strips of unequal height.
+    [InlineData(1, 7000, 90, PackedLayout.Panels)] // One row: column strips of the packed panels.
+    [InlineData(1, 7000, 90, PackedLayout.OneRow)] // One row: whole column groups per thread.
+    [InlineData(1, 2048, 512, PackedLayout.OneRow)] // An LSTM step at batch 1, H = 512.
+    public void PackedProductsAndPackingSplitBitwiseIdentically(int m, int n, int k, PackedLayout layout)
     {
         var random = new Random(m + n + k);
         float[] a = Enumerable.Range(0, m * k).Select(_ => random.NextSingle() - 0.5f).ToArray();
         float[] b = Enumerable.Range(0, k * n).Select(_ => random.NextSingle() - 0.5f).ToArray();
         float[] start = Enumerable.Range(0, m * n).Select(_ => random.NextSingle()).ToArray();
-        var serial = new PackedMatrix(k, n);
+        var serial = new PackedMatrix(k, n, layout);
         serial.Pack(Transpose.Yes, k, n, b, k);
         float[] expected = (float[])start.Clone();
         Gemm.Compute(Transpose.No, m, 1f, a, k, serial, 0.5f, expected, n);
         for (int threads = 2; threads <= 3; threads++)
         {
             using var pool = new WorkerPool(threads);
-            var packed = new PackedMatrix(k, n);
+            var packed = new PackedMatrix(k, n, layout);
             packed.Pack(Transpose.Yes, k, n, b, k, pool);
             float[] c = (float[])start.Clone();
             var copy = new CopyingEpilogue(c, n);

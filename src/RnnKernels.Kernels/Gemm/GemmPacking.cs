@@ -325,11 +325,11 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// Transposes eight rows of a matrix (row stride lda) over kc columns into eight columns of a panel whose k steps
-    /// are <paramref name="stride"/> apart, 8 x 8 blocks at a time: an A panel of 8 rows (stride 8), or eight columns
-    /// of a transposed B panel (stride NR).
+    /// are <paramref name="stride"/> apart, 8 x 8 blocks at a time: an A panel of 8 rows (stride 8), eight columns
+    /// of a transposed B panel (stride NR), or of a one-row group (<see cref="OneRowPacking"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackEightRows(float* a, nint lda, int kc, float* panel, nint stride)
+    internal static void PackEightRows(float* a, nint lda, int kc, float* panel, nint stride)
     {
         int p = 0;
         for (; p + 8 <= kc; p += 8)
@@ -369,6 +369,28 @@ internal static unsafe class GemmPacking
         for (; p < kc; p++)
         {
             for (int r = 0; r < 8; r++)
+            {
+                panel[(p * stride) + r] = a[(r * lda) + p];
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PackEightRows"/> for four rows, 4 x 4 blocks at a time (SSE): four columns of a one-row group of
+    /// 128-bit vectors (<see cref="OneRowPacking"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackFourRows(float* a, nint lda, int kc, float* panel, nint stride)
+    {
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            Transpose4x4(a + p, lda, panel + (p * stride), stride);
+        }
+
+        for (; p < kc; p++)
+        {
+            for (int r = 0; r < 4; r++)
             {
                 panel[(p * stride) + r] = a[(r * lda) + p];
             }

@@ -24,11 +24,12 @@ internal sealed class GatedWorkspace
         GateGradient = new float[checked(rows * gh)];
         InputGateGradient = new float[shape.Cell == CellKind.Gru ? checked(rows * h) : 0];
         CarriedCell = new float[maxBatch * h];
-        // Forward steps read W_R^T packed at every batch size (at batch 1 through the packed matrix-vector product);
-        // backward steps at batch 1 read W_R itself (Gemv's row form streams it in order, as packed panels would).
-        int packed = maxBatch > 1 ? 1 : 0;
-        PackedForward = new PackedMatrix(h, gh);
-        PackedBackward = new PackedMatrix(packed * gh, packed * h);
+        // Steps read W_R^T (forward) and W_R (backward) packed once per pass: at batch 1 for the matrix-vector kernel,
+        // which streams each pass's columns in order with aligned loads (W_R itself, at its stride, loads across cache
+        // lines), otherwise in the GEMM's panels (a ragged batch's one-row steps read those as they are).
+        PackedLayout layout = maxBatch == 1 ? PackedLayout.OneRow : PackedLayout.Panels;
+        PackedForward = new PackedMatrix(h, gh, layout);
+        PackedBackward = new PackedMatrix(gh, h, layout);
         int state = shape.HasCellState ? shape.StateSize(maxBatch) : 0;
         InitialCellState = new float[state];
         FinalCellState = new float[state];

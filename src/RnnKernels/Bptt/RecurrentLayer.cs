@@ -34,11 +34,10 @@ internal static class RecurrentLayer
         Gemm.Compute(Transpose.No, Transpose.Yes, pass.Rows, h, pass.InputWidth, 1f, pass.Input(ws), pass.InputWidth, model.View(weights.WeightIh),
             pass.InputWidth, 0f, y[column..], dh, ws.Pool, bias);
 
-        // The T step products share B = W_R^T: it is packed once for all of them. At batch 1 a step is a
-        // matrix-vector product, which reads W_R's rows directly instead.
+        // The T step products share B = W_R^T: it is packed once for all of them.
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
-        PackedMatrix? packed = batch > 1 ? ws.PackedRecurrent : null;
-        packed?.Pack(Transpose.Yes, h, h, recurrent, h, ws.Pool);
+        PackedMatrix packed = ws.PackedRecurrent;
+        packed.Pack(Transpose.Yes, h, h, recurrent, h, ws.Pool);
 
         for (int s = 0; s < steps; s++)
         {
@@ -80,10 +79,9 @@ internal static class RecurrentLayer
         Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h); // dE/dh_{t-1} carried back [B, H]
         carried.Clear(); // Pooled buffers come back dirty; nothing flows in through h_n.
 
-        // The T step products share B = W_R: packed once for all of them (at batch 1 they are matrix-vector products
-        // that read W_R's rows directly).
-        PackedMatrix? packed = batch > 1 ? ws.PackedRecurrent : null;
-        packed?.Pack(Transpose.No, h, h, recurrent, h, ws.Pool);
+        // The T step products share B = W_R: packed once for all of them.
+        PackedMatrix packed = ws.PackedRecurrent;
+        packed.Pack(Transpose.No, h, h, recurrent, h, ws.Pool);
 
         bool ready = false; // dA_t was already finished by the epilogue of the previous step's product.
         for (int s = steps - 1; s >= 0; s--)

@@ -25,8 +25,10 @@ internal sealed class RnnWorkspace
         }
 
         bool elman = shape.Cell == CellKind.Rnn;
-        int packed = maxBatch > 1 && elman ? h : 0; // Batch-1 steps are matrix-vector products that read W_R itself.
-        PackedRecurrent = new PackedMatrix(packed, packed);
+        // The Elman steps read W_R^T (forward) and W_R (backward) packed once per pass, as the gated ones do (see
+        // GatedWorkspace); one matrix serves both directions, as the passes do not overlap.
+        int packed = elman ? h : 0;
+        PackedRecurrent = new PackedMatrix(packed, packed, maxBatch == 1 ? PackedLayout.OneRow : PackedLayout.Panels);
         PreActivationGradient = new float[elman ? checked(rows * h) : 0];
         PreviousStates = new float[checked(Math.Min(rows, shape.GateRows) * h)];
         Gated = elman ? null : new GatedWorkspace(shape, maxSteps, maxBatch);
