@@ -105,8 +105,8 @@ internal static class GatedLayer
         carriedCell.Clear();
 
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
-        PackedMatrix packed = g.PackedBackward;
-        packed.Pack(Transpose.No, gh, h, recurrent, h, ws.Pool);
+        PackedMatrix? packed = g.PackedBackward;
+        packed?.Pack(Transpose.No, gh, h, recurrent, h, ws.Pool);
         for (int s = steps - 1; s >= 0; s--)
         {
             int t = pass.StepAt(s), previous = pass.StepAt(s - 1);

@@ -24,12 +24,12 @@ internal sealed class GatedWorkspace
         GateGradient = new float[checked(rows * gh)];
         InputGateGradient = new float[shape.Cell == CellKind.Gru ? checked(rows * h) : 0];
         CarriedCell = new float[maxBatch * h];
-        // Steps read W_R^T (forward) and W_R (backward) packed once per pass: at batch 1 for the matrix-vector kernel,
-        // which streams each pass's columns in order with aligned loads (W_R itself, at its stride, loads across cache
-        // lines), otherwise in the GEMM's panels (a ragged batch's one-row steps read those as they are).
-        PackedLayout layout = maxBatch == 1 ? PackedLayout.OneRow : PackedLayout.Panels;
-        PackedForward = new PackedMatrix(h, gh, layout);
-        PackedBackward = new PackedMatrix(gh, h, layout);
+        // Steps read W_R^T (forward) and W_R (backward) packed once per pass: in the GEMM's panels (a ragged batch's
+        // one-row steps read those as they are), or at batch 1 for the matrix-vector kernel where that pays.
+        bool oneRow = maxBatch == 1;
+        PackedForward = new PackedMatrix(h, gh, oneRow ? PackedLayout.OneRow : PackedLayout.Panels);
+        PackedBackward = !oneRow ? new PackedMatrix(gh, h)
+            : PackedMatrix.PaysForOneRow(Transpose.No) ? new PackedMatrix(gh, h, PackedLayout.OneRow) : null;
         int state = shape.HasCellState ? shape.StateSize(maxBatch) : 0;
         InitialCellState = new float[state];
         FinalCellState = new float[state];
@@ -37,7 +37,7 @@ internal sealed class GatedWorkspace
         Step = new GatedStepEpilogue(shape.Cell, h);
         long floats = (passes * ((long)Gates[0].Length + Cells[0].Length)) + StepProducts.Length + GateGradient.Length
             + InputGateGradient.Length + CarriedCell.Length + (3L * state);
-        Bytes = (floats * sizeof(float)) + PackedForward.Bytes + PackedBackward.Bytes;
+        Bytes = (floats * sizeof(float)) + PackedForward.Bytes + (PackedBackward?.Bytes ?? 0);
     }
 
     /// <summary>Per layer and direction: the input projections of all gates [T, B, G*H], activated in place step by step.</summary>
@@ -61,8 +61,8 @@ internal sealed class GatedWorkspace
     /// <summary>W_R^T packed for the forward step products (k = H, n = G*H).</summary>
     public PackedMatrix PackedForward { get; }
 
-    /// <summary>W_R packed for the backward step products (k = G*H, n = H).</summary>
-    public PackedMatrix PackedBackward { get; }
+    /// <summary>W_R packed for the backward step products (k = G*H, n = H), or null where they read W_R itself.</summary>
+    public PackedMatrix? PackedBackward { get; }
 
     /// <summary>c0 [L*D, B, H] as given (zeros when not); LSTM only.</summary>
     public float[] InitialCellState { get; }

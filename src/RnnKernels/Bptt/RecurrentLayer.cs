@@ -79,9 +79,9 @@ internal static class RecurrentLayer
         Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h); // dE/dh_{t-1} carried back [B, H]
         carried.Clear(); // Pooled buffers come back dirty; nothing flows in through h_n.
 
-        // The T step products share B = W_R: packed once for all of them.
-        PackedMatrix packed = ws.PackedRecurrent;
-        packed.Pack(Transpose.No, h, h, recurrent, h, ws.Pool);
+        // The T step products share B = W_R: packed once for all of them (or read in place, see RnnWorkspace).
+        PackedMatrix? packed = ws.PacksBackwardRecurrent ? ws.PackedRecurrent : null;
+        packed?.Pack(Transpose.No, h, h, recurrent, h, ws.Pool);
 
         bool ready = false; // dA_t was already finished by the epilogue of the previous step's product.
         for (int s = steps - 1; s >= 0; s--)

@@ -28,7 +28,9 @@ internal sealed class RnnWorkspace
         // The Elman steps read W_R^T (forward) and W_R (backward) packed once per pass, as the gated ones do (see
         // GatedWorkspace); one matrix serves both directions, as the passes do not overlap.
         int packed = elman ? h : 0;
-        PackedRecurrent = new PackedMatrix(packed, packed, maxBatch == 1 ? PackedLayout.OneRow : PackedLayout.Panels);
+        bool oneRow = maxBatch == 1;
+        PackedRecurrent = new PackedMatrix(packed, packed, oneRow ? PackedLayout.OneRow : PackedLayout.Panels);
+        PacksBackwardRecurrent = !oneRow || PackedMatrix.PaysForOneRow(Transpose.No);
         PreActivationGradient = new float[elman ? checked(rows * h) : 0];
         PreviousStates = new float[checked(Math.Min(rows, shape.GateRows) * h)];
         Gated = elman ? null : new GatedWorkspace(shape, maxSteps, maxBatch);
@@ -104,6 +106,9 @@ internal sealed class RnnWorkspace
     /// W_R^T going forward, W_R going backward (passes run one at a time, so one buffer serves them all).
     /// </summary>
     public PackedMatrix PackedRecurrent { get; }
+
+    /// <summary>Whether the Elman backward steps read <see cref="PackedRecurrent"/> (packed with W_R) rather than W_R itself.</summary>
+    public bool PacksBackwardRecurrent { get; }
 
     /// <summary>dE/da_t [T, B, H] of the direction being back-propagated.</summary>
     public float[] PreActivationGradient { get; }
