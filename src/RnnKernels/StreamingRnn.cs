@@ -12,7 +12,9 @@ namespace RnnKernels;
 /// <remarks>
 /// <para>The stream serves a snapshot of the model's weights, taken when it is created: training the model on
 /// another thread meanwhile changes nothing here until <see cref="Refresh"/> takes a new snapshot, so a host can
-/// train and serve at once.</para>
+/// train and serve at once. The snapshot's weight matrices are packed once, for the products of B rows every step
+/// makes (<see cref="PackedMatrix"/>; <see cref="PackedLayout.OneRow"/> at B = 1): the stream holds the model's
+/// parameters twice.</para>
 /// <para>Single-threaded: a call that overlaps another on the same stream throws <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 public sealed class StreamingRnn
@@ -24,6 +26,9 @@ public sealed class StreamingRnn
     private readonly float[] _preActivation;
     private readonly float[] _products;
     private readonly float[] _recurrentN;
+    private readonly PackedMatrix[] _inputWeights;
+    private readonly PackedMatrix[] _recurrentWeights;
+    private readonly PackedMatrix _outputWeights;
     private int _inUse;
 
     /// <summary>Creates a stream with a zero state and a snapshot of the model's weights.</summary>
@@ -50,6 +55,17 @@ public sealed class StreamingRnn
         _preActivation = new float[batch * shape.GateRows];
         _products = new float[shape.Cell == CellKind.Rnn ? 0 : batch * shape.GateRows];
         _recurrentN = new float[shape.Cell == CellKind.Gru ? shape.HiddenSize : 0];
+        PackedLayout layout = batch == 1 ? PackedLayout.OneRow : PackedLayout.Panels;
+        _inputWeights = new PackedMatrix[shape.Layers];
+        _recurrentWeights = new PackedMatrix[shape.Layers];
+        for (int layer = 0; layer < shape.Layers; layer++)
+        {
+            _inputWeights[layer] = new PackedMatrix(shape.LayerInputSize(layer), shape.GateRows, layout);
+            _recurrentWeights[layer] = new PackedMatrix(shape.HiddenSize, shape.GateRows, layout);
+        }
+
+        _outputWeights = new PackedMatrix(shape.HiddenSize, shape.OutputSize, layout);
+        PackWeights();
     }
 
     /// <summary>B.</summary>
@@ -76,6 +92,7 @@ public sealed class StreamingRnn
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         _model.Parameters.CopyTo(_weights, 0);
+        PackWeights();
     }
 
     /// <summary>Advances every stream by one step.</summary>
@@ -134,10 +151,10 @@ public sealed class StreamingRnn
             // a = x W_F^T + biases for all G gate blocks, as the engine's passes: the GRU's input side carries b_ih
             // only (its b_hh goes onto the recurrent product, since b_hn sits inside r (...)), the others both.
             Elementwise.BroadcastRows(View(w.BiasIh), shape.Cell == CellKind.Gru ? [] : View(w.BiasHh), b, a, gh);
-            Gemm.Compute(Transpose.No, Transpose.Yes, b, gh, width, 1f, x, width, View(w.WeightIh), width, 1f, a, gh);
+            Gemm.Compute(Transpose.No, b, 1f, x, width, _inputWeights[layer], 1f, a, gh);
             if (shape.Cell == CellKind.Rnn)
             {
-                Gemm.Compute(Transpose.No, Transpose.Yes, b, h, h, 1f, state, h, View(w.WeightHh), h, 1f, a, h);
+                Gemm.Compute(Transpose.No, b, 1f, state, h, _recurrentWeights[layer], 1f, a, h);
                 Activation.Forward(shape.Nonlinearity, a, state);
             }
             else
@@ -149,7 +166,7 @@ public sealed class StreamingRnn
                     Elementwise.BroadcastRows(View(w.BiasHh), [], b, r, gh);
                 }
 
-                Gemm.Compute(Transpose.No, Transpose.Yes, b, gh, h, 1f, state, h, View(w.WeightHh), h, lstm ? 0f : 1f, r, gh);
+                Gemm.Compute(Transpose.No, b, 1f, state, h, _recurrentWeights[layer], lstm ? 0f : 1f, r, gh);
                 for (int row = 0; row < b; row++)
                 {
                     Span<float> hRow = state.Slice(row * h, h);
@@ -169,7 +186,24 @@ public sealed class StreamingRnn
         }
 
         Elementwise.BroadcastRows(View(layout.OutputBias), [], b, output, shape.OutputSize);
-        Gemm.Compute(Transpose.No, Transpose.Yes, b, shape.OutputSize, h, 1f, x, h, View(layout.OutputWeight), h, 1f, output, shape.OutputSize);
+        Gemm.Compute(Transpose.No, b, 1f, x, h, _outputWeights, 1f, output, shape.OutputSize);
+    }
+
+    /// <summary>Packs W_F^T and W_R^T of every layer and W_o^T from the snapshot.</summary>
+    private void PackWeights()
+    {
+        RnnShape shape = _model.Shape;
+        ParameterLayout layout = _model.Layout;
+        int h = shape.HiddenSize, gh = shape.GateRows;
+        for (int layer = 0; layer < shape.Layers; layer++)
+        {
+            RecurrentTensors w = layout.Recurrent(layer, 0);
+            int width = shape.LayerInputSize(layer);
+            _inputWeights[layer].Pack(Transpose.Yes, width, gh, View(w.WeightIh), width);
+            _recurrentWeights[layer].Pack(Transpose.Yes, h, gh, View(w.WeightHh), h);
+        }
+
+        _outputWeights.Pack(Transpose.Yes, h, shape.OutputSize, View(layout.OutputWeight), h);
     }
 
     private ReadOnlySpan<float> View(ParameterTensor tensor) => _weights.AsSpan(tensor.Offset, tensor.Length);

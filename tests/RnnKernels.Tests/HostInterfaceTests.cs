@@ -94,14 +94,16 @@ public sealed class HostInterfaceTests
         Assert.Equal(engine.FinalState.Slice(2 * 2 * 6, 6).ToArray(), engine.HiddenStates.Slice(3 * 2 * 12, 6).ToArray());
     }
 
-    [Fact]
-    public void StreamServesASnapshotUntilRefreshedAndRunsWholeSequences()
+    [Theory]
+    [InlineData(1)] // The weights packed for one-row products.
+    [InlineData(2)] // In panels.
+    public void StreamServesASnapshotUntilRefreshedAndRunsWholeSequences(int batch)
     {
         var shape = new RnnShape(4, 8, 3);
         var model = new RnnModel(shape, seed: 2);
-        SequenceData data = SequenceData.CreateRandom(shape, 5, 2, LossKind.CrossEntropy, seed: 1);
-        var stream = new StreamingRnn(model, batch: 2);
-        float[] before = new float[5 * 2 * 3];
+        SequenceData data = SequenceData.CreateRandom(shape, 5, batch, LossKind.CrossEntropy, seed: 1);
+        var stream = new StreamingRnn(model, batch);
+        float[] before = new float[5 * batch * 3];
         stream.Run(data.Inputs, 5, before);
 
         model.Initialize(seed: 99); // Training elsewhere changes the live weights.
@@ -113,8 +115,8 @@ public sealed class HostInterfaceTests
         stream.Refresh();
         stream.Reset();
         stream.Run(data.Inputs, 5, again);
-        using var engine = new RnnEngine(model, 5, 2);
-        engine.Forward(data.Inputs, 5, 2);
+        using var engine = new RnnEngine(model, 5, batch);
+        engine.Forward(data.Inputs, 5, batch);
         for (int i = 0; i < again.Length; i++)
         {
             Assert.Equal(engine.Outputs[i], again[i], 1e-5f);
