@@ -13,8 +13,8 @@ namespace RnnKernels;
 /// <para>The stream serves a snapshot of the model's weights, taken when it is created: training the model on
 /// another thread meanwhile changes nothing here until <see cref="Refresh"/> takes a new snapshot, so a host can
 /// train and serve at once. The snapshot's weight matrices are packed once, for the products of B rows every step
-/// makes (<see cref="PackedMatrix"/>; <see cref="PackedLayout.OneRow"/> at B = 1): the stream holds the model's
-/// parameters twice.</para>
+/// makes (<see cref="PackedMatrix"/>; <see cref="PackedLayout.OneRow"/> at B = 1), so the stream holds the weights a
+/// second time, padded to whole vectors or panels.</para>
 /// <para>Single-threaded: a call that overlaps another on the same stream throws <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 public sealed class StreamingRnn
