@@ -73,11 +73,7 @@ internal static unsafe class GemmPacking
         int vectorDepth = Sse.IsSupported ? kc & ~3 : 0;
         for (; r + 4 <= rows && vectorDepth > 0; r += 4)
         {
-            float* s = a + (r * lda);
-            for (int p = 0; p < vectorDepth; p += 4)
-            {
-                Transpose4x4(s + p, lda, panel + (p * mr) + r, mr);
-            }
+            PackFourRows(a + (r * lda), lda, vectorDepth, panel + r, mr);
         }
 
         if (r + 2 <= rows && vectorDepth > 0)
@@ -376,8 +372,8 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// <see cref="PackEightRows"/> for four rows, 4 x 4 blocks at a time (SSE): four columns of a one-row group of
-    /// 128-bit vectors (<see cref="OneRowPacking"/>).
+    /// <see cref="PackEightRows"/> for four rows, 4 x 4 blocks at a time (SSE): four rows of an A panel (stride mr), or
+    /// four columns of a one-row group of 128-bit vectors (<see cref="OneRowPacking"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackFourRows(float* a, nint lda, int kc, float* panel, nint stride)

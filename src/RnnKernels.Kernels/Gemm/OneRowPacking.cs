@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace RnnKernels.Kernels;
@@ -38,30 +37,9 @@ internal static unsafe class OneRowPacking
     {
         for (int p = 0; p < k; p++)
         {
-            float* source = b + (p * ldb), row = group + ((nint)p * width);
-            int c = 0;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; c + 8 <= columns; c += 8)
-                {
-                    Vector256.Store(Vector256.Load(source + c), row + c);
-                }
-            }
-
-            for (; c + 4 <= columns; c += 4)
-            {
-                Vector128.Store(Vector128.Load(source + c), row + c);
-            }
-
-            for (; c < columns; c++)
-            {
-                row[c] = source[c];
-            }
-
-            for (; c < width; c++)
-            {
-                row[c] = 0f;
-            }
+            float* row = group + ((nint)p * width);
+            new ReadOnlySpan<float>(b + (p * ldb), columns).CopyTo(new Span<float>(row, columns));
+            new Span<float>(row + columns, width - columns).Clear();
         }
     }
 
