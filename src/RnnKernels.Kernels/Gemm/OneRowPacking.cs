@@ -71,13 +71,9 @@ internal static unsafe class OneRowPacking
             }
         }
 
-        for (int p = 0; p < k; p++)
+        for (int p = 0; p < k && columns < width; p++)
         {
-            float* row = group + ((nint)p * width);
-            for (int pad = columns; pad < width; pad++)
-            {
-                row[pad] = 0f;
-            }
+            new Span<float>(group + ((nint)p * width) + columns, width - columns).Clear();
         }
     }
 }
