@@ -183,7 +183,7 @@ public static class Reductions
     };
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Max<V>(ReadOnlySpan<float> x)
+    internal static float Max<V>(ReadOnlySpan<float> x)
         where V : struct, ILaneVector<V>
     {
         ref float xr = ref MemoryMarshal.GetReference(x);

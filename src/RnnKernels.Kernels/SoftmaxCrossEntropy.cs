@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 namespace RnnKernels.Kernels;
 
-/// <summary>Softmax cross-entropy over rows of logits, with its gradient, in one pass per row.</summary>
+/// <summary>Softmax cross-entropy over rows of logits, with its gradient, row by row.</summary>
 public static class SoftmaxCrossEntropy
 {
     // Below this many logits the wake-up of the workers costs more than it saves.
@@ -79,46 +79,9 @@ public static class SoftmaxCrossEntropy
         double loss = 0;
         for (int r = 0; r < rows; r++)
         {
-            loss += Row(tier, logits.Slice(r * classes, classes), targets[r], scale, dLogits.Slice(r * classes, classes));
+            loss += SoftmaxRow.Compute(tier, logits.Slice(r * classes, classes), targets[r], scale, dLogits.Slice(r * classes, classes));
         }
 
         return loss;
-    }
-
-    /// <summary>One row's loss and gradient; a negative target gives 0 and a zero gradient.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double Row(IsaTier tier, ReadOnlySpan<float> z, int target, float scale, Span<float> dz)
-    {
-        if (target < 0)
-        {
-            dz.Clear();
-            return 0;
-        }
-
-        float max = Reductions.Max(tier, z);
-        float zt = z[target];
-        Elementwise.AddScalar(tier, z, -max, dz);
-        ElementwiseDriver.Unary<ExpOperator>(tier, dz, dz);
-        // Four double accumulators, not one: a row of 65 classes was a chain of 65 dependent adds.
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
-        for (; i <= dz.Length - 4; i += 4)
-        {
-            s0 += dz[i];
-            s1 += dz[i + 1];
-            s2 += dz[i + 2];
-            s3 += dz[i + 3];
-        }
-
-        for (; i < dz.Length; i++)
-        {
-            s0 += dz[i];
-        }
-
-        double sum = (s0 + s1) + (s2 + s3);
-
-        Elementwise.Scale(tier, dz, (float)(scale / sum), dz);
-        dz[target] -= scale;
-        return Math.Log(sum) - (zt - max);
     }
 }

@@ -38,7 +38,7 @@ internal sealed unsafe class SoftmaxParallelWork : IParallelWork
         {
             var z = new ReadOnlySpan<float>(_logits + ((nint)r * _classes), _classes);
             var dz = new Span<float>(_gradient + ((nint)r * _classes), _classes);
-            _rowLoss[r] = SoftmaxCrossEntropy.Row(_tier, z, _targets[r], _scale, dz);
+            _rowLoss[r] = SoftmaxRow.Compute(_tier, z, _targets[r], _scale, dz);
         }
     }
 
