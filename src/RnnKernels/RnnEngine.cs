@@ -249,6 +249,7 @@ public sealed class RnnEngine : IDisposable
         _batch = batch;
         inputs.CopyTo(ws.Input);
         Span<float> h0 = ws.InitialState.AsSpan(0, shape.StateSize(batch));
+        ws.InitialStateIsZero = initialState.IsEmpty;
         if (initialState.IsEmpty)
         {
             h0.Clear();

@@ -128,6 +128,12 @@ internal sealed class RnnWorkspace
     /// <summary>h_0 [L*D, B, H] as given (zeros when not).</summary>
     public float[] InitialState { get; }
 
+    /// <summary>
+    /// No h_0 was given to the last forward pass (<see cref="InitialState"/> holds zeros), so products with it add
+    /// nothing and are skipped.
+    /// </summary>
+    public bool InitialStateIsZero { get; set; }
+
     /// <summary>h_n [L*D, B, H]: each entry's state at its own last step.</summary>
     public float[] FinalState { get; }
 
