@@ -207,14 +207,6 @@ public static class Reductions
             }
         }
 
-        Span<float> lanes = stackalloc float[V.Count];
-        V.Store(max, ref lanes[0], 0);
-        float result = float.NegativeInfinity;
-        foreach (float lane in lanes)
-        {
-            result = Math.Max(result, lane);
-        }
-
-        return result;
+        return V.MaxAcross(max);
     }
 }

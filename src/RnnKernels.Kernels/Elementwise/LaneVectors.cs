@@ -46,6 +46,9 @@ internal interface ILaneVector<TSelf>
     /// <summary>The larger of a and b lane by lane; NaN where either is NaN (IEEE 754:2019 maximum).</summary>
     static abstract TSelf Max(TSelf a, TSelf b);
 
+    /// <summary>The largest lane, by halving in registers; NaN if any lane is NaN.</summary>
+    static abstract float MaxAcross(TSelf value);
+
     static abstract TSelf operator +(TSelf a, TSelf b);
 
     static abstract TSelf operator -(TSelf a, TSelf b);
@@ -113,6 +116,9 @@ internal readonly struct Lanes16(Vector512<float> v) : ILaneVector<Lanes16>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 Max(Lanes16 a, Lanes16 b) => new(Vector512.Max(a._v, b._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Lanes16 value) => Lanes8.MaxAcross(new Lanes8(Vector256.Max(value._v.GetLower(), value._v.GetUpper())));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 operator +(Lanes16 a, Lanes16 b) => new(a._v + b._v);
@@ -183,6 +189,9 @@ internal readonly struct Lanes8(Vector256<float> v) : ILaneVector<Lanes8>
     public static Lanes8 Max(Lanes8 a, Lanes8 b) => new(Vector256.Max(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Lanes8 value) => Lanes4.MaxAcross(new Lanes4(Vector128.Max(value._v.GetLower(), value._v.GetUpper())));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator +(Lanes8 a, Lanes8 b) => new(a._v + b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -250,6 +259,13 @@ internal readonly struct Lanes4(Vector128<float> v) : ILaneVector<Lanes4>
     public static Lanes4 Max(Lanes4 a, Lanes4 b) => new(Vector128.Max(a._v, b._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Lanes4 value)
+    {
+        Vector128<float> v = Vector128.Max(value._v, Vector128.Shuffle(value._v, Vector128.Create(2, 3, 0, 1)));
+        return Vector128.Max(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2))).ToScalar();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 operator +(Lanes4 a, Lanes4 b) => new(a._v + b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -295,6 +311,8 @@ internal readonly struct Lanes1(float v) : ILaneVector<Lanes1>
     public static Vector128<float> SumEach(Lanes1 a, Lanes1 b, Lanes1 c, Lanes1 d) => Vector128.Create(a._v, b._v, c._v, d._v);
 
     public static Lanes1 Max(Lanes1 a, Lanes1 b) => new(Math.Max(a._v, b._v));
+
+    public static float MaxAcross(Lanes1 value) => value._v;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator +(Lanes1 a, Lanes1 b) => new(a._v + b._v);
