@@ -107,7 +107,7 @@ internal static class ElementwiseDriver
     /// at two thirds of its speed).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Unary<TOp, V>(ReadOnlySpan<float> x, Span<float> y)
+    internal static void Unary<TOp, V>(ReadOnlySpan<float> x, Span<float> y)
         where TOp : IUnaryOperator
         where V : struct, ILaneVector<V>
     {
@@ -185,7 +185,7 @@ internal static class ElementwiseDriver
 
     /// <summary>The span-scalar loop over one lane width, with the tail policy of the others (see the class remarks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SpanScalar<TOp, V>(ReadOnlySpan<float> x, float s, Span<float> y)
+    internal static void SpanScalar<TOp, V>(ReadOnlySpan<float> x, float s, Span<float> y)
         where TOp : ISpanScalarOperator
         where V : struct, ILaneVector<V>
     {

@@ -5,8 +5,8 @@ namespace RnnKernels.Kernels;
 
 /// <summary>
 /// One row of softmax cross-entropy at the tier's width: the maximum, then exp(z - max) stored and summed in the same
-/// pass, then the scaling, so a row is read three times instead of the five passes (and the per-pass set-up) of
-/// composing the elementwise kernels.
+/// pass, then the scaling (the elementwise driver's loop), so a row is read three times instead of the five passes
+/// (and the per-pass set-up) of composing the public elementwise kernels.
 /// </summary>
 /// <remarks>
 /// The sum runs in float lanes over blocks of <see cref="BlockVectors"/> vectors, each block's lanes added up in
@@ -40,7 +40,7 @@ internal static class SoftmaxRow
         float max = Reductions.Max<V>(z);
         float zt = z[target];
         double sum = z.Length < V.Count ? ExpShort<V>(z, max, dz) : Exp<V>(z, max, dz);
-        Scale<V>(dz, (float)(scale / sum));
+        ElementwiseDriver.SpanScalar<ScaleOperator, V>(dz, (float)(scale / sum), dz);
         dz[target] -= scale;
         return Math.Log(sum) - (zt - max);
     }
@@ -83,49 +83,21 @@ internal static class SoftmaxRow
         return sum;
     }
 
-    /// <summary>dz = exp(z - max) for a row shorter than one vector, computed in one padded vector; returns its sum.</summary>
+    /// <summary>
+    /// dz = exp(z - max) for a row shorter than one vector, through the elementwise driver (which pads it to one
+    /// vector of the tier); returns its sum.
+    /// </summary>
     private static double ExpShort<V>(ReadOnlySpan<float> z, float max, Span<float> dz)
         where V : struct, ILaneVector<V>
     {
-        Span<float> pad = stackalloc float[V.Count];
-        pad.Fill(max); // The lanes past the row compute exp(0) and are dropped.
-        z.CopyTo(pad);
-        V.Store(V.Apply<ExpOperator>(V.Load(ref pad[0], 0) - V.Broadcast(max)), ref pad[0], 0);
+        ElementwiseDriver.SpanScalar<AddScalarOperator, V>(z, -max, dz);
+        ElementwiseDriver.Unary<ExpOperator, V>(dz, dz);
         double sum = 0;
-        for (int i = 0; i < z.Length; i++)
+        foreach (float e in dz)
         {
-            sum += pad[i];
+            sum += e;
         }
 
-        pad[..z.Length].CopyTo(dz);
         return sum;
-    }
-
-    /// <summary>dz *= s, in place.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scale<V>(Span<float> dz, float s)
-        where V : struct, ILaneVector<V>
-    {
-        ref float dr = ref MemoryMarshal.GetReference(dz);
-        nint n = dz.Length, w = V.Count;
-        V sv = V.Broadcast(s);
-        if (n < w)
-        {
-            for (nint i = 0; i < n; i++)
-            {
-                Unsafe.Add(ref dr, i) *= s;
-            }
-
-            return;
-        }
-
-        nint last = n - w;
-        V tail = V.Load(ref dr, last); // Loaded before the loop, which may scale part of it.
-        for (nint i = 0; i < last; i += w)
-        {
-            V.Store(V.Load(ref dr, i) * sv, ref dr, i);
-        }
-
-        V.Store(tail * sv, ref dr, last);
     }
 }
