@@ -70,12 +70,14 @@ public sealed class GemmTests
     public void BlockBoundaries(IsaTier tier, Transpose ta, Transpose tb)
     {
         // KC = 256 and MC = 128/144 boundaries, an NC = 2048/3072 crossing, the large awkward sizes, and a B whose
-        // row stride is a multiple of 4 KiB (unpadded n = 1024: packed per panel unless one row tile reads it in place).
+        // row stride is a multiple of 4 KiB (unpadded n = 1024, or n = 1021 and 2045 padded by 3: packed 256 columns
+        // at a time unless one row tile reads it in place; the last group short, then a narrow last panel).
         (int M, int N, int K)[] shapes =
         [
             (100, 129, 257), (257, 100, 129), (129, 257, 100), (7, 9, 255), (7, 9, 256), (9, 17, 257), (5, 33, 513),
             (127, 17, 9), (128, 17, 9), (129, 17, 9), (143, 18, 5), (144, 18, 5), (145, 18, 5), (289, 16, 3),
             (3, 3100, 5), (1, 3100, 7), (1, 257, 300), (64, 257, 129), (16, 1024, 9), (5, 1024, 17),
+            (16, 1021, 300), (13, 2045, 20),
         ];
         int seed = 500;
         foreach ((int m, int n, int k) in shapes)

@@ -6,6 +6,13 @@ internal static class GemmGeometry
     /// <summary>Widest NR of any micro-kernel: a buffer sized with it holds op(B) packed for any tier.</summary>
     public const int MaxNR = 32;
 
+    /// <summary>
+    /// Columns of an untransposed B packed together just before their row tiles when B is not read in place (a row
+    /// stride that is a multiple of 4 KiB, <see cref="GemmDriver{TKernel}"/>): a whole number of panels on every tier,
+    /// and at KC = 256 a 256 KiB group that stays in L2.
+    /// </summary>
+    public const int PanelGroupColumns = 256;
+
     /// <summary>Rows and columns of the tier's register tile.</summary>
     public static (int MR, int NR) Tile(IsaTier tier) => tier switch
     {

@@ -27,8 +27,8 @@ internal sealed unsafe class GemmScratch
     [ThreadStatic]
     private static int t_home; // 1 + the thread's home slot; 0 until its first product.
 
-    // Every micro-kernel's MC x KC block of A (its tiles padded, GemmPacking.TileStride) and KC x NR panel of B fit
-    // these, so a set serves any product without growing: which set a thread rents then never shows up as an
+    // Every micro-kernel's MC x KC block of A (its tiles padded, GemmPacking.TileStride) and KC x PanelGroupColumns
+    // group of B panels fit these, so a set serves any product without growing: which set a thread rents then never shows up as an
     // allocation. Only the whole KC x NC block of B (products of more than MC rows) and a gathered vector longer than
     // EdgeFloats are allocated on first need.
     private static readonly int PackedAFloats = new[]
@@ -39,7 +39,7 @@ internal sealed unsafe class GemmScratch
         GemmPacking.PackedAFloats(GemmKernelVector128.MC, GemmKernelVector128.MR, GemmKernelVector128.KC),
         GemmPacking.PackedAFloats(GemmKernelScalar.MC, GemmKernelScalar.MR, GemmKernelScalar.KC),
     }.Max();
-    private const int PanelFloats = 256 * GemmGeometry.MaxNR;
+    private const int PanelFloats = 256 * GemmGeometry.PanelGroupColumns;
     private const int EdgeFloats = 4096;
 
     private float[]? _packedA = GC.AllocateUninitializedArray<float>(PackedAFloats + AlignFloats, pinned: true);
@@ -121,8 +121,11 @@ internal sealed unsafe class GemmScratch
     /// <summary>Scratch for a packed block of A (at least <paramref name="floats"/> values, 64-byte aligned).</summary>
     public float* PackedA(int floats) => Get(ref _packedA, floats);
 
-    /// <summary>Scratch for one packed micro-panel of B (at least <paramref name="floats"/> values, 64-byte aligned).</summary>
-    public float* PanelB(int floats) => Get(ref _panel, floats);
+    /// <summary>
+    /// Scratch for a group of packed micro-panels of B, or one (at least <paramref name="floats"/> values, 64-byte
+    /// aligned).
+    /// </summary>
+    public float* PanelGroupB(int floats) => Get(ref _panel, floats);
 
     /// <summary>Scratch for a whole packed KC x NC block of B (allocated on first need, 64-byte aligned).</summary>
     public float* BlockB(int floats) => Get(ref _block, floats);
