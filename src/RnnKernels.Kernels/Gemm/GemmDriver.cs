@@ -17,9 +17,10 @@ internal static unsafe class GemmDriver<TKernel>
     /// multiple of 4 KiB with more than one row tile: every row of the panel then maps to the same few cache sets, so
     /// the panels are packed <see cref="GemmGeometry.PanelGroupColumns"/> columns at a time just before their row tiles
     /// use them, eight stored rows at a time (<see cref="GemmPacking.PackB"/>; packed one by one, kc rows ldb apart,
-    /// 16 x 1024 x 1024 on AVX2 ran at 0.80x OpenBLAS, grouped at 0.93-0.96x). A transposed B's panels and the narrow
-    /// last one are packed one at a time just before use. With larger M the whole KC x NC block of B is packed once and reused by every A block. When
-    /// <paramref name="packedB"/> holds panels packed beforehand, B is not read or packed at all.
+    /// 16 x 1024 x 1024 on AVX2 ran at 0.80x OpenBLAS, grouped at 0.93-0.95x). A transposed B's panels and the narrow
+    /// last one are packed one at a time just before use. With larger M the whole KC x NC block of B is packed once and
+    /// reused by every A block. When <paramref name="packedB"/> holds panels packed beforehand, B is not read or packed
+    /// at all.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(

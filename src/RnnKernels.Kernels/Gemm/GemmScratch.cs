@@ -28,8 +28,8 @@ internal sealed unsafe class GemmScratch
     private static int t_home; // 1 + the thread's home slot; 0 until its first product.
 
     // Every micro-kernel's MC x KC block of A (its tiles padded, GemmPacking.TileStride) and KC x PanelGroupColumns
-    // group of B panels fit these, so a set serves any product without growing: which set a thread rents then never shows up as an
-    // allocation. Only the whole KC x NC block of B (products of more than MC rows) and a gathered vector longer than
+    // group of B panels fit these, so a set serves any product without growing: which set a thread rents then never
+    // shows up as an allocation. Only the whole KC x NC block of B (products of more than MC rows) and a gathered vector longer than
     // EdgeFloats are allocated on first need.
     private static readonly int PackedAFloats = new[]
     {
