@@ -300,35 +300,8 @@ internal static unsafe class GemmPacking
                 float* d = dst + ((nint)panel * kc * nr) + (p0 * nr);
                 for (int r = 0; r < rows; r++, src += ldb, d += nr)
                 {
-                    CopyPanelRow(src, d, nr);
+                    new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(d, nr));
                 }
-            }
-        }
-    }
-
-    /// <summary>Copies one k step of a full panel: nr contiguous values (every tier's NR is a multiple of 4).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyPanelRow(float* src, float* d, int nr)
-    {
-        if (nr % 8 == 0 && Vector256.IsHardwareAccelerated)
-        {
-            for (int c = 0; c < nr; c += 8)
-            {
-                Vector256.Store(Vector256.Load(src + c), d + c);
-            }
-        }
-        else if (nr % 4 == 0 && Vector128.IsHardwareAccelerated)
-        {
-            for (int c = 0; c < nr; c += 4)
-            {
-                Vector128.Store(Vector128.Load(src + c), d + c);
-            }
-        }
-        else
-        {
-            for (int c = 0; c < nr; c++)
-            {
-                d[c] = src[c];
             }
         }
     }
