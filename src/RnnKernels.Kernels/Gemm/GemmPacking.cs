@@ -48,6 +48,10 @@ internal static unsafe class GemmPacking
                 // Eight full rows: transpose 8 x 8 blocks in registers instead of scattering element by element.
                 PackEightRows(a + ((ic + ir) * lda) + pc, lda, kc, panel, 8);
             }
+            else if (rows == 6 && mr == 6 && Sse.IsSupported)
+            {
+                PackSixRows(a + ((ic + ir) * lda) + pc, lda, kc, panel);
+            }
             else
             {
                 PackRows(a + ((ic + ir) * lda) + pc, lda, kc, rows, panel, mr);
@@ -100,6 +104,54 @@ internal static unsafe class GemmPacking
             for (int p = row < r ? vectorDepth : 0; p < kc; p++)
             {
                 panel[(p * mr) + row] = src[p];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The six rows of a whole AVX2 tile, all advancing four k steps at a time: a 4 x 4 transpose and a pair unpack
+    /// per step, the same moves as <see cref="PackRows"/>, which runs the four rows over the whole depth and then the
+    /// pair. Six streams from memory at once instead of four and then two, and each line of the panel written in one
+    /// visit. Once per line of depth it also prefetches the next six rows (the next tile, or past the block, where a
+    /// prefetch is harmless: it never faults), so their lines are on the way when that tile starts. A 1024 x 1024 A
+    /// cold from memory, medians of 19 runs on AVX2 (Zen 5): 279-344 us -> 228-265 us (OpenBLAS's own copy 280-325 us);
+    /// a warm 144 x 256 block 3.7-3.8 -> 3.6 us (2.9-3.0 without the prefetches, kept because the blocks of a product
+    /// large enough to have many come from memory).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackSixRows(float* a, nint lda, int kc, float* panel)
+    {
+        const int Rows = 6;
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            float* s = a + p;
+            if ((p & 15) == 0)
+            {
+                float* next = s + (Rows * lda);
+                Sse.Prefetch0(next);
+                Sse.Prefetch0(next + lda);
+                Sse.Prefetch0(next + (2 * lda));
+                Sse.Prefetch0(next + (3 * lda));
+                Sse.Prefetch0(next + (4 * lda));
+                Sse.Prefetch0(next + (5 * lda));
+            }
+
+            float* d = panel + (p * Rows);
+            Transpose4x4(s, lda, d, Rows);
+            Vector128<float> fifth = Sse.LoadVector128(s + (4 * lda)), sixth = Sse.LoadVector128(s + (5 * lda));
+            Vector128<float> low = Sse.UnpackLow(fifth, sixth), high = Sse.UnpackHigh(fifth, sixth);
+            Sse.StoreLow(d + 4, low);
+            Sse.StoreHigh(d + Rows + 4, low);
+            Sse.StoreLow(d + (2 * Rows) + 4, high);
+            Sse.StoreHigh(d + (3 * Rows) + 4, high);
+        }
+
+        for (; p < kc; p++)
+        {
+            for (int r = 0; r < Rows; r++)
+            {
+                panel[(p * Rows) + r] = a[(r * lda) + p];
             }
         }
     }
@@ -300,8 +352,39 @@ internal static unsafe class GemmPacking
                 float* d = dst + ((nint)panel * kc * nr) + (p0 * nr);
                 for (int r = 0; r < rows; r++, src += ldb, d += nr)
                 {
-                    new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(d, nr));
+                    CopyPanelRow(src, d, nr);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies one k step of a full panel: nr contiguous values (every tier's NR is a multiple of 4). Not
+    /// <c>Span.CopyTo</c>: a call to the BCL's general copy per 64 bytes doubled the time to pack B of a 1024^3
+    /// product cold from memory (200-220 -> 360-580 us on AVX2) while costing nothing warm.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyPanelRow(float* src, float* d, int nr)
+    {
+        if (nr % 8 == 0 && Vector256.IsHardwareAccelerated)
+        {
+            for (int c = 0; c < nr; c += 8)
+            {
+                Vector256.Store(Vector256.Load(src + c), d + c);
+            }
+        }
+        else if (nr % 4 == 0 && Vector128.IsHardwareAccelerated)
+        {
+            for (int c = 0; c < nr; c += 4)
+            {
+                Vector128.Store(Vector128.Load(src + c), d + c);
+            }
+        }
+        else
+        {
+            for (int c = 0; c < nr; c++)
+            {
+                d[c] = src[c];
             }
         }
     }
