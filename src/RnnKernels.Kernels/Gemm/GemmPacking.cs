@@ -360,8 +360,8 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// Copies one k step of a full panel: nr contiguous values (every tier's NR is a multiple of 4). Not
-    /// <c>Span.CopyTo</c>: a call to the BCL's general copy per 64 bytes doubled the time to pack B of a 1024^3
-    /// product cold from memory (200-220 -> 360-580 us on AVX2) while costing nothing warm.
+    /// <c>Span.CopyTo</c>: a call to the BCL's general copy per 64 bytes cost nothing warm but doubled the time to pack
+    /// B of a 1024^3 product cold from memory (best of seven runs on AVX2: 219-295 us so, 359-584 us through it).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyPanelRow(float* src, float* d, int nr)
