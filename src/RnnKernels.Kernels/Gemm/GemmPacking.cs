@@ -66,9 +66,10 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// op(A)(i, p) = A[i*lda + p]: each row is contiguous in p and lands in the panel with stride mr. Four rows at a
-    /// time go through 4 x 4 register transposes and a pair of rows through one unpack (the AVX2 tile of six rows is
-    /// one of each), so four k steps cost a handful of loads, shuffles and stores instead of one scalar move per value
-    /// (scattering element by element made packing A 3.5% of a 1024^3 product, OpenBLAS's copy 0.5%).
+    /// time go through 4 x 4 register transposes and a pair of rows through one unpack, so four k steps cost a handful
+    /// of loads, shuffles and stores instead of one scalar move per value (scattering element by element made packing A
+    /// 3.5% of a 1024^3 product, OpenBLAS's copy 0.5%). The tiles of the 4-row kernels and the short tiles come here;
+    /// a whole AVX2 tile of six rows goes to <see cref="PackSixRows"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRows(float* a, nint lda, int kc, int rows, float* panel, int mr)
