@@ -86,13 +86,7 @@ internal static unsafe class GemmPacking
             float* s = a + (r * lda);
             for (int p = 0; p < vectorDepth; p += 4)
             {
-                Vector128<float> low = Sse.UnpackLow(Sse.LoadVector128(s + p), Sse.LoadVector128(s + lda + p));
-                Vector128<float> high = Sse.UnpackHigh(Sse.LoadVector128(s + p), Sse.LoadVector128(s + lda + p));
-                float* d = panel + (p * mr) + r;
-                Sse.StoreLow(d, low);
-                Sse.StoreHigh(d + mr, low);
-                Sse.StoreLow(d + (2 * mr), high);
-                Sse.StoreHigh(d + (3 * mr), high);
+                TransposePair(s + p, lda, panel + (p * mr) + r, mr);
             }
 
             r += 2;
@@ -140,12 +134,7 @@ internal static unsafe class GemmPacking
 
             float* d = panel + (p * Rows);
             Transpose4x4(s, lda, d, Rows);
-            Vector128<float> fifth = Sse.LoadVector128(s + (4 * lda)), sixth = Sse.LoadVector128(s + (5 * lda));
-            Vector128<float> low = Sse.UnpackLow(fifth, sixth), high = Sse.UnpackHigh(fifth, sixth);
-            Sse.StoreLow(d + 4, low);
-            Sse.StoreHigh(d + Rows + 4, low);
-            Sse.StoreLow(d + (2 * Rows) + 4, high);
-            Sse.StoreHigh(d + (3 * Rows) + 4, high);
+            TransposePair(s + (4 * lda), lda, d + 4, Rows);
         }
 
         for (; p < kc; p++)
@@ -534,6 +523,18 @@ internal static unsafe class GemmPacking
         Sse.Store(d + stride, Sse.MoveHighToLow(t2, t0));
         Sse.Store(d + (2 * stride), Sse.MoveLowToHigh(t1, t3));
         Sse.Store(d + (3 * stride), Sse.MoveHighToLow(t3, t1));
+    }
+
+    /// <summary>Two rows (stride lda) by four columns into four k steps of a panel, two values each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposePair(float* s, nint lda, float* d, nint stride)
+    {
+        Vector128<float> first = Sse.LoadVector128(s), second = Sse.LoadVector128(s + lda);
+        Vector128<float> low = Sse.UnpackLow(first, second), high = Sse.UnpackHigh(first, second);
+        Sse.StoreLow(d, low);
+        Sse.StoreHigh(d + stride, low);
+        Sse.StoreLow(d + (2 * stride), high);
+        Sse.StoreHigh(d + (3 * stride), high);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
