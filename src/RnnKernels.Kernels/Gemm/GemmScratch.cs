@@ -29,8 +29,8 @@ internal sealed unsafe class GemmScratch
 
     // Every micro-kernel's MC x KC block of A (its tiles padded, GemmPacking.TileStride) and KC x PanelGroupColumns
     // group of B panels fit these, so a set serves any product without growing: which set a thread rents then never
-    // shows up as an allocation. Only the whole KC x NC block of B (products of more than MC rows) and a gathered vector longer than
-    // EdgeFloats are allocated on first need.
+    // shows up as an allocation. Only the whole KC x NC block of B (products of more than MC rows) and a gathered
+    // vector longer than EdgeFloats are allocated on first need.
     private static readonly int PackedAFloats = new[]
     {
         GemmPacking.PackedAFloats(GemmKernelAvx512.MC, GemmKernelAvx512.MR, GemmKernelAvx512.KC),
@@ -39,7 +39,7 @@ internal sealed unsafe class GemmScratch
         GemmPacking.PackedAFloats(GemmKernelVector128.MC, GemmKernelVector128.MR, GemmKernelVector128.KC),
         GemmPacking.PackedAFloats(GemmKernelScalar.MC, GemmKernelScalar.MR, GemmKernelScalar.KC),
     }.Max();
-    private const int PanelFloats = 256 * GemmGeometry.PanelGroupColumns;
+    private static readonly int PanelFloats = Enum.GetValues<IsaTier>().Max(GemmGeometry.KC) * GemmGeometry.PanelGroupColumns;
     private const int EdgeFloats = 4096;
 
     private float[]? _packedA = GC.AllocateUninitializedArray<float>(PackedAFloats + AlignFloats, pinned: true);
