@@ -10,7 +10,7 @@ namespace RnnKernels.Kernels;
 /// KC x NR (16 KiB) in L1 (a B read in place, <c>ldb</c> apart, comes from L2).
 /// </summary>
 /// <remarks>
-/// One body, <see cref="RunTile{TRows, TCols}"/>, serves the whole tile, a last row tile of fewer rows (a batch of 8
+/// One body, <see cref="RunTile{TRows, TCols, TUpdate}"/>, serves the whole tile, a last row tile of fewer rows (a batch of 8
 /// ends in a tile of two), and a last panel of columns that fit one of its two vectors (the 4 columns past 96 of a
 /// hidden size of 100), each of which would otherwise be computed as a whole tile aside and merged. Each element is
 /// computed the same way in all of them: the same k order, fused multiply-adds and alpha/beta update.
@@ -30,7 +30,7 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel, IRowCountKern
     public static bool RunsEveryRowCount => true;
 
     public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
-        RunTile<Count6, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
+        TileUpdateDispatch.Run<GemmKernelAvx2, Count6, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
 
     public static bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
         rows < MR && RowCountDispatch.Run<GemmKernelAvx2, Count2>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
@@ -39,13 +39,14 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel, IRowCountKern
         RowCountDispatch.Run<GemmKernelAvx2, Count1>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
 
     /// <summary>
-    /// The 6x16 tile cut to TRows.Value rows and TCols.Value of its two column vectors (JIT-time constants, so the
-    /// unused registers and FMAs vanish).
+    /// The 6x16 tile cut to TRows.Value rows and TCols.Value of its two column vectors, written into C as TUpdate
+    /// says (JIT-time constants, so the unused registers, FMAs and update cases vanish).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunTile<TRows, TCols>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    public static void RunTile<TRows, TCols, TUpdate>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
         where TRows : struct, ICount
         where TCols : struct, ICount
+        where TUpdate : struct, ITileUpdate
     {
         int rows = TRows.Value, cols = TCols.Value;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -124,31 +125,30 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel, IRowCountKern
         }
 
         Lanes8 va = Lanes8.Broadcast(alpha), vb = Lanes8.Broadcast(beta);
-        bool overwrite = beta == 0f, plainSum = alpha == 1f && beta == 1f;
-        TileRowUpdate.Store<Lanes8, TCols>(c, new Lanes8(c00), new Lanes8(c01), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes8, TCols, TUpdate>(c, new Lanes8(c00), new Lanes8(c01), va, vb);
         if (rows > 1)
         {
-            TileRowUpdate.Store<Lanes8, TCols>(c + ldc, new Lanes8(c10), new Lanes8(c11), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes8, TCols, TUpdate>(c + ldc, new Lanes8(c10), new Lanes8(c11), va, vb);
         }
 
         if (rows > 2)
         {
-            TileRowUpdate.Store<Lanes8, TCols>(c + (2 * ldc), new Lanes8(c20), new Lanes8(c21), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes8, TCols, TUpdate>(c + (2 * ldc), new Lanes8(c20), new Lanes8(c21), va, vb);
         }
 
         if (rows > 3)
         {
-            TileRowUpdate.Store<Lanes8, TCols>(c + (3 * ldc), new Lanes8(c30), new Lanes8(c31), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes8, TCols, TUpdate>(c + (3 * ldc), new Lanes8(c30), new Lanes8(c31), va, vb);
         }
 
         if (rows > 4)
         {
-            TileRowUpdate.Store<Lanes8, TCols>(c + (4 * ldc), new Lanes8(c40), new Lanes8(c41), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes8, TCols, TUpdate>(c + (4 * ldc), new Lanes8(c40), new Lanes8(c41), va, vb);
         }
 
         if (rows > 5)
         {
-            TileRowUpdate.Store<Lanes8, TCols>(c + (5 * ldc), new Lanes8(c50), new Lanes8(c51), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes8, TCols, TUpdate>(c + (5 * ldc), new Lanes8(c50), new Lanes8(c51), va, vb);
         }
     }
 }

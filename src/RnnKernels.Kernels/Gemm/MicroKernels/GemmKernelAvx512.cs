@@ -9,7 +9,7 @@ namespace RnnKernels.Kernels;
 /// feeds 32 lanes of FMA (twice the AVX2 kernel's) and the loop issues half the instructions per flop.
 /// </summary>
 /// <remarks>
-/// One body, <see cref="RunTile{TRows, TCols}"/>, serves the whole tile, a last row tile of fewer rows (the 25 rows of
+/// One body, <see cref="RunTile{TRows, TCols, TUpdate}"/>, serves the whole tile, a last row tile of fewer rows (the 25 rows of
 /// a charrnn projection end in a tile of one), and a last panel of columns that fit one of its two vectors (the 4
 /// columns past 96 of a hidden size of 100), each of which would otherwise be computed as a whole tile aside and
 /// merged. Each element is computed the same way in all of them: the same k order, fused multiply-adds and alpha/beta
@@ -30,7 +30,7 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel, IRowCountKe
     public static bool RunsEveryRowCount => true;
 
     public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
-        RunTile<Count8, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
+        TileUpdateDispatch.Run<GemmKernelAvx512, Count8, Count2>(kc, a, b, ldb, c, ldc, alpha, beta);
 
     public static bool TryRunRows(int rows, nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
         rows < MR && RowCountDispatch.Run<GemmKernelAvx512, Count2>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
@@ -39,13 +39,14 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel, IRowCountKe
         RowCountDispatch.Run<GemmKernelAvx512, Count1>(rows, kc, a, b, ldb, c, ldc, alpha, beta);
 
     /// <summary>
-    /// The 8x32 tile cut to TRows.Value rows and TCols.Value of its two column vectors (JIT-time constants, so the
-    /// unused registers and FMAs vanish).
+    /// The 8x32 tile cut to TRows.Value rows and TCols.Value of its two column vectors, written into C as TUpdate
+    /// says (JIT-time constants, so the unused registers, FMAs and update cases vanish).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunTile<TRows, TCols>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    public static void RunTile<TRows, TCols, TUpdate>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
         where TRows : struct, ICount
         where TCols : struct, ICount
+        where TUpdate : struct, ITileUpdate
     {
         int rows = TRows.Value, cols = TCols.Value;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -145,41 +146,40 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel, IRowCountKe
         }
 
         Lanes16 va = Lanes16.Broadcast(alpha), vb = Lanes16.Broadcast(beta);
-        bool overwrite = beta == 0f, plainSum = alpha == 1f && beta == 1f;
-        TileRowUpdate.Store<Lanes16, TCols>(c, new Lanes16(c00), new Lanes16(c01), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes16, TCols, TUpdate>(c, new Lanes16(c00), new Lanes16(c01), va, vb);
         if (rows > 1)
         {
-            TileRowUpdate.Store<Lanes16, TCols>(c + ldc, new Lanes16(c10), new Lanes16(c11), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols, TUpdate>(c + ldc, new Lanes16(c10), new Lanes16(c11), va, vb);
         }
 
         if (rows > 2)
         {
-            TileRowUpdate.Store<Lanes16, TCols>(c + (2 * ldc), new Lanes16(c20), new Lanes16(c21), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols, TUpdate>(c + (2 * ldc), new Lanes16(c20), new Lanes16(c21), va, vb);
         }
 
         if (rows > 3)
         {
-            TileRowUpdate.Store<Lanes16, TCols>(c + (3 * ldc), new Lanes16(c30), new Lanes16(c31), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols, TUpdate>(c + (3 * ldc), new Lanes16(c30), new Lanes16(c31), va, vb);
         }
 
         if (rows > 4)
         {
-            TileRowUpdate.Store<Lanes16, TCols>(c + (4 * ldc), new Lanes16(c40), new Lanes16(c41), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols, TUpdate>(c + (4 * ldc), new Lanes16(c40), new Lanes16(c41), va, vb);
         }
 
         if (rows > 5)
         {
-            TileRowUpdate.Store<Lanes16, TCols>(c + (5 * ldc), new Lanes16(c50), new Lanes16(c51), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols, TUpdate>(c + (5 * ldc), new Lanes16(c50), new Lanes16(c51), va, vb);
         }
 
         if (rows > 6)
         {
-            TileRowUpdate.Store<Lanes16, TCols>(c + (6 * ldc), new Lanes16(c60), new Lanes16(c61), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols, TUpdate>(c + (6 * ldc), new Lanes16(c60), new Lanes16(c61), va, vb);
         }
 
         if (rows > 7)
         {
-            TileRowUpdate.Store<Lanes16, TCols>(c + (7 * ldc), new Lanes16(c70), new Lanes16(c71), va, vb, overwrite, plainSum);
+            TileRowUpdate.Store<Lanes16, TCols, TUpdate>(c + (7 * ldc), new Lanes16(c70), new Lanes16(c71), va, vb);
         }
     }
 }

@@ -8,7 +8,7 @@ namespace RnnKernels.Kernels;
 /// Arm64 NEON 8x8 micro-kernel: 16 q-register accumulators, FMLA by element so one load of A serves four rows
 /// (the shape of BLIS's armv8a sgemm kernels, with 32 vector registers there is room for the 20 live values).
 /// </summary>
-internal readonly unsafe struct GemmKernelNeon : IGemmMicroKernel
+internal readonly unsafe struct GemmKernelNeon : IGemmMicroKernel, IWholeTileKernel
 {
     public static int MR => 8;
 
@@ -20,8 +20,13 @@ internal readonly unsafe struct GemmKernelNeon : IGemmMicroKernel
 
     public static int NC => 2048;
 
+    public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        TileUpdateDispatch.Run<GemmKernelNeon>(kc, a, b, ldb, c, ldc, alpha, beta);
+
+    /// <summary>The whole tile, written into C as TUpdate says.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    public static void RunTile<TUpdate>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+        where TUpdate : struct, ITileUpdate
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -54,14 +59,13 @@ internal readonly unsafe struct GemmKernelNeon : IGemmMicroKernel
         }
 
         Lanes4 va = Lanes4.Broadcast(alpha), vb = Lanes4.Broadcast(beta);
-        bool overwrite = beta == 0f, plainSum = alpha == 1f && beta == 1f;
-        TileRowUpdate.Store<Lanes4, Count2>(c, new Lanes4(c00), new Lanes4(c01), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + ldc, new Lanes4(c10), new Lanes4(c11), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + (2 * ldc), new Lanes4(c20), new Lanes4(c21), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + (3 * ldc), new Lanes4(c30), new Lanes4(c31), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + (4 * ldc), new Lanes4(c40), new Lanes4(c41), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + (5 * ldc), new Lanes4(c50), new Lanes4(c51), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + (6 * ldc), new Lanes4(c60), new Lanes4(c61), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + (7 * ldc), new Lanes4(c70), new Lanes4(c71), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c, new Lanes4(c00), new Lanes4(c01), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + ldc, new Lanes4(c10), new Lanes4(c11), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + (2 * ldc), new Lanes4(c20), new Lanes4(c21), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + (3 * ldc), new Lanes4(c30), new Lanes4(c31), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + (4 * ldc), new Lanes4(c40), new Lanes4(c41), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + (5 * ldc), new Lanes4(c50), new Lanes4(c51), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + (6 * ldc), new Lanes4(c60), new Lanes4(c61), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + (7 * ldc), new Lanes4(c70), new Lanes4(c71), va, vb);
     }
 }

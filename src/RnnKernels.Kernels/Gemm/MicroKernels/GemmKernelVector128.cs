@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace RnnKernels.Kernels;
 
 /// <summary>Portable 4x8 micro-kernel on <see cref="Vector128{T}"/> (SSE on x64 without AVX2): 8 accumulators.</summary>
-internal readonly unsafe struct GemmKernelVector128 : IGemmMicroKernel
+internal readonly unsafe struct GemmKernelVector128 : IGemmMicroKernel, IWholeTileKernel
 {
     public static int MR => 4;
 
@@ -16,8 +16,13 @@ internal readonly unsafe struct GemmKernelVector128 : IGemmMicroKernel
 
     public static int NC => 2048;
 
+    public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta) =>
+        TileUpdateDispatch.Run<GemmKernelVector128>(kc, a, b, ldb, c, ldc, alpha, beta);
+
+    /// <summary>The whole tile, written into C as TUpdate says.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    public static void RunTile<TUpdate>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+        where TUpdate : struct, ITileUpdate
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -42,10 +47,9 @@ internal readonly unsafe struct GemmKernelVector128 : IGemmMicroKernel
         }
 
         Lanes4 va = Lanes4.Broadcast(alpha), vb = Lanes4.Broadcast(beta);
-        bool overwrite = beta == 0f, plainSum = alpha == 1f && beta == 1f;
-        TileRowUpdate.Store<Lanes4, Count2>(c, new Lanes4(c00), new Lanes4(c01), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + ldc, new Lanes4(c10), new Lanes4(c11), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + (2 * ldc), new Lanes4(c20), new Lanes4(c21), va, vb, overwrite, plainSum);
-        TileRowUpdate.Store<Lanes4, Count2>(c + (3 * ldc), new Lanes4(c30), new Lanes4(c31), va, vb, overwrite, plainSum);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c, new Lanes4(c00), new Lanes4(c01), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + ldc, new Lanes4(c10), new Lanes4(c11), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + (2 * ldc), new Lanes4(c20), new Lanes4(c21), va, vb);
+        TileRowUpdate.Store<Lanes4, Count2, TUpdate>(c + (3 * ldc), new Lanes4(c30), new Lanes4(c31), va, vb);
     }
 }

@@ -11,10 +11,11 @@ internal unsafe interface IRowCountKernel
     static abstract int MR { get; }
 
     /// <summary>
-    /// The tile cut to TRows.Value rows and TCols.Value column vectors: the product of <see cref="IGemmMicroKernel.Run"/>
-    /// for those rows and columns, the same arithmetic for each element.
+    /// The tile cut to TRows.Value rows and TCols.Value column vectors, written into C as TUpdate says: the product of
+    /// <see cref="IGemmMicroKernel.Run"/> for those rows and columns, the same arithmetic for each element.
     /// </summary>
-    static abstract void RunTile<TRows, TCols>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
+    static abstract void RunTile<TRows, TCols, TUpdate>(nint kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta)
         where TRows : struct, ICount
-        where TCols : struct, ICount;
+        where TCols : struct, ICount
+        where TUpdate : struct, ITileUpdate;
 }

@@ -19,28 +19,28 @@ internal static unsafe class RowCountDispatch
         switch (rows)
         {
             case 1:
-                TKernel.RunTile<Count1, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
+                TileUpdateDispatch.Run<TKernel, Count1, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 2:
-                TKernel.RunTile<Count2, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
+                TileUpdateDispatch.Run<TKernel, Count2, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 3:
-                TKernel.RunTile<Count3, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
+                TileUpdateDispatch.Run<TKernel, Count3, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 4:
-                TKernel.RunTile<Count4, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
+                TileUpdateDispatch.Run<TKernel, Count4, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 5:
-                TKernel.RunTile<Count5, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
+                TileUpdateDispatch.Run<TKernel, Count5, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 6:
-                TKernel.RunTile<Count6, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
+                TileUpdateDispatch.Run<TKernel, Count6, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 7:
-                TKernel.RunTile<Count7, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
+                TileUpdateDispatch.Run<TKernel, Count7, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             case 8:
-                TKernel.RunTile<Count8, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
+                TileUpdateDispatch.Run<TKernel, Count8, TCols>(kc, a, b, ldb, c, ldc, alpha, beta);
                 return true;
             default:
                 return false;

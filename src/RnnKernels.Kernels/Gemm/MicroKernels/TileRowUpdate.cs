@@ -9,41 +9,20 @@ namespace RnnKernels.Kernels;
 internal static unsafe class TileRowUpdate
 {
     /// <summary>
-    /// Row c from the sums of its TCols.Value column vectors (<paramref name="s0"/>, then <paramref name="s1"/>):
-    /// alpha * s (<paramref name="overwrite"/>, beta = 0, which must not read C: it may hold NaN from a pooled buffer),
-    /// C + s (<paramref name="plainSum"/>, alpha = beta = 1, a sum of products as weight gradients are: the same bits as
-    /// the general update), or beta * C + alpha * s, fused where the tier has FMA.
+    /// Row c from the sums of its TCols.Value column vectors (<paramref name="s0"/>, then <paramref name="s1"/>), as
+    /// TUpdate writes them (<see cref="ITileUpdate"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<V, TCols>(float* c, V s0, V s1, V alpha, V beta, bool overwrite, bool plainSum)
+    public static void Store<V, TCols, TUpdate>(float* c, V s0, V s1, V alpha, V beta)
         where V : struct, ILaneVector<V>
         where TCols : struct, ICount
+        where TUpdate : struct, ITileUpdate
     {
-        // One test of the case per row, not per vector.
-        float* c1 = c + V.Count;
-        if (overwrite)
+        V.Store(TUpdate.Apply(c, s0, alpha, beta), c);
+        if (TCols.Value > 1)
         {
-            V.Store(s0 * alpha, c);
-            if (TCols.Value > 1)
-            {
-                V.Store(s1 * alpha, c1);
-            }
-        }
-        else if (plainSum)
-        {
-            V.Store(V.Load(c) + s0, c);
-            if (TCols.Value > 1)
-            {
-                V.Store(V.Load(c1) + s1, c1);
-            }
-        }
-        else
-        {
-            V.Store(V.MultiplyAdd(beta, V.Load(c), s0 * alpha), c);
-            if (TCols.Value > 1)
-            {
-                V.Store(V.MultiplyAdd(beta, V.Load(c1), s1 * alpha), c1);
-            }
+            float* c1 = c + V.Count;
+            V.Store(TUpdate.Apply(c1, s1, alpha, beta), c1);
         }
     }
 }
