@@ -339,43 +339,54 @@ internal static unsafe class GemmPacking
             for (int panel = 0; panel < panels; panel++)
             {
                 float* src = b + (p0 * ldb) + ((nint)panel * nr);
-                float* d = dst + ((nint)panel * kc * nr) + (p0 * nr);
-                for (int r = 0; r < rows; r++, src += ldb, d += nr)
-                {
-                    CopyPanelRow(src, d, nr);
-                }
+                CopyPanelRows(src, ldb, dst + ((nint)panel * kc * nr) + (p0 * nr), nr, rows);
             }
         }
     }
 
     /// <summary>
-    /// Copies one k step of a full panel: nr contiguous values (every tier's NR is a multiple of 4). Not
+    /// Copies <paramref name="rows"/> k steps of a full panel, nr contiguous values each, from stored rows ldb apart.
+    /// Every vector tier's NR is two of its vectors, so the width is tested once per run of steps and a step is two
+    /// moves (tested per step, the copy's loop and branches took more instructions than its moves). Not
     /// <c>Span.CopyTo</c>: a call to the BCL's general copy per 64 bytes cost nothing warm but doubled the time to pack
     /// B of a 1024^3 product cold from memory (best of seven runs on AVX2: 219-295 us so, 359-584 us through it).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyPanelRow(float* src, float* d, int nr)
+    private static void CopyPanelRows(float* src, nint ldb, float* d, int nr, int rows)
     {
-        if (nr % 8 == 0 && Vector256.IsHardwareAccelerated)
+        if (nr == 2 * Lanes16.Count && Vector512.IsHardwareAccelerated)
         {
-            for (int c = 0; c < nr; c += 8)
-            {
-                Vector256.Store(Vector256.Load(src + c), d + c);
-            }
+            CopyTwoVectorRows<Lanes16>(src, ldb, d, rows);
         }
-        else if (nr % 4 == 0 && Vector128.IsHardwareAccelerated)
+        else if (nr == 2 * Lanes8.Count && Vector256.IsHardwareAccelerated)
         {
-            for (int c = 0; c < nr; c += 4)
-            {
-                Vector128.Store(Vector128.Load(src + c), d + c);
-            }
+            CopyTwoVectorRows<Lanes8>(src, ldb, d, rows);
+        }
+        else if (nr == 2 * Lanes4.Count && Vector128.IsHardwareAccelerated)
+        {
+            CopyTwoVectorRows<Lanes4>(src, ldb, d, rows);
         }
         else
         {
-            for (int c = 0; c < nr; c++)
+            for (int r = 0; r < rows; r++, src += ldb, d += nr)
             {
-                d[c] = src[c];
+                for (int c = 0; c < nr; c++)
+                {
+                    d[c] = src[c];
+                }
             }
+        }
+    }
+
+    /// <summary>Copies k steps of two V vectors each from stored rows ldb apart into consecutive steps at <paramref name="d"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyTwoVectorRows<V>(float* src, nint ldb, float* d, int rows)
+        where V : struct, ILaneVector<V>
+    {
+        for (int r = 0; r < rows; r++, src += ldb, d += 2 * V.Count)
+        {
+            V.Store(V.Load(src), d);
+            V.Store(V.Load(src + V.Count), d + V.Count);
         }
     }
 
