@@ -378,7 +378,9 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Copies k steps of two V vectors each from stored rows ldb apart into consecutive steps at <paramref name="d"/>.</summary>
+    /// <summary>
+    /// Copies k steps of two V vectors each from stored rows ldb apart into consecutive steps at <paramref name="d"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyTwoVectorRows<V>(float* src, nint ldb, float* d, int rows)
         where V : struct, ILaneVector<V>

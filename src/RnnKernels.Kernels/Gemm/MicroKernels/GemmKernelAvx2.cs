@@ -10,9 +10,9 @@ namespace RnnKernels.Kernels;
 /// KC x NR (16 KiB) in L1 (a B read in place, <c>ldb</c> apart, comes from L2).
 /// </summary>
 /// <remarks>
-/// One body, <see cref="RunTile{TRows, TCols, TUpdate}"/>, serves the whole tile, a last row tile of fewer rows (a batch of 8
-/// ends in a tile of two), and a last panel of columns that fit one of its two vectors (the 4 columns past 96 of a
-/// hidden size of 100), each of which would otherwise be computed as a whole tile aside and merged. Each element is
+/// One body, <see cref="RunTile{TRows, TCols, TUpdate}"/>, serves the whole tile, a last row tile of fewer rows (a
+/// batch of 8 ends in a tile of two), and a last panel of columns that fit one of its two vectors (the 4 columns past
+/// 96 of a hidden size of 100), each of which would otherwise be computed as a whole tile aside and merged. Each element is
 /// computed the same way in all of them: the same k order, fused multiply-adds and alpha/beta update.
 /// </remarks>
 internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel, IRowCountKernel
@@ -52,33 +52,7 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel, IRowCountKern
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
 
-        // The C tile is fetched while the k loop runs, so the update at the end does not wait on memory. Row by row as
-        // the stores below: the JIT does not unroll a loop over the rows, which cost a multiply and a taken branch each.
-        PrefetchRow(c);
-        if (rows > 1)
-        {
-            PrefetchRow(c + ldc);
-        }
-
-        if (rows > 2)
-        {
-            PrefetchRow(c + (2 * ldc));
-        }
-
-        if (rows > 3)
-        {
-            PrefetchRow(c + (3 * ldc));
-        }
-
-        if (rows > 4)
-        {
-            PrefetchRow(c + (4 * ldc));
-        }
-
-        if (rows > 5)
-        {
-            PrefetchRow(c + (5 * ldc));
-        }
+        TilePrefetch.Rows<TRows>(c, ldc, NR);
 
         for (nint p = 0; p < kc; p++)
         {
@@ -171,13 +145,5 @@ internal readonly unsafe struct GemmKernelAvx2 : IGemmMicroKernel, IRowCountKern
         {
             TileRowUpdate.Store<Lanes8, TCols, TUpdate>(c + (5 * ldc), new Lanes8(c50), new Lanes8(c51), va, vb);
         }
-    }
-
-    /// <summary>The first and the last cache line of a tile row of C (its first and its last value).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchRow(float* row)
-    {
-        Sse.Prefetch0(row);
-        Sse.Prefetch0(row + 15);
     }
 }

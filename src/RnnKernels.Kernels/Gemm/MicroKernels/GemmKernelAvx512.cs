@@ -9,9 +9,9 @@ namespace RnnKernels.Kernels;
 /// feeds 32 lanes of FMA (twice the AVX2 kernel's) and the loop issues half the instructions per flop.
 /// </summary>
 /// <remarks>
-/// One body, <see cref="RunTile{TRows, TCols, TUpdate}"/>, serves the whole tile, a last row tile of fewer rows (the 25 rows of
-/// a charrnn projection end in a tile of one), and a last panel of columns that fit one of its two vectors (the 4
-/// columns past 96 of a hidden size of 100), each of which would otherwise be computed as a whole tile aside and
+/// One body, <see cref="RunTile{TRows, TCols, TUpdate}"/>, serves the whole tile, a last row tile of fewer rows (the
+/// 25 rows of a charrnn projection end in a tile of one), and a last panel of columns that fit one of its two vectors
+/// (the 4 columns past 96 of a hidden size of 100), each of which would otherwise be computed as a whole tile aside and
 /// merged. Each element is computed the same way in all of them: the same k order, fused multiply-adds and alpha/beta
 /// update.
 /// </remarks>
@@ -53,43 +53,7 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel, IRowCountKe
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
 
-        // The C tile is fetched while the k loop runs, so the update at the end does not wait on memory. Row by row as
-        // the stores below: the JIT does not unroll a loop over the rows, which cost a multiply and a taken branch each.
-        PrefetchRow(c);
-        if (rows > 1)
-        {
-            PrefetchRow(c + ldc);
-        }
-
-        if (rows > 2)
-        {
-            PrefetchRow(c + (2 * ldc));
-        }
-
-        if (rows > 3)
-        {
-            PrefetchRow(c + (3 * ldc));
-        }
-
-        if (rows > 4)
-        {
-            PrefetchRow(c + (4 * ldc));
-        }
-
-        if (rows > 5)
-        {
-            PrefetchRow(c + (5 * ldc));
-        }
-
-        if (rows > 6)
-        {
-            PrefetchRow(c + (6 * ldc));
-        }
-
-        if (rows > 7)
-        {
-            PrefetchRow(c + (7 * ldc));
-        }
+        TilePrefetch.Rows<TRows>(c, ldc, NR);
 
         for (nint p = 0; p < kc; p++)
         {
@@ -212,13 +176,5 @@ internal readonly unsafe struct GemmKernelAvx512 : IGemmMicroKernel, IRowCountKe
         {
             TileRowUpdate.Store<Lanes16, TCols, TUpdate>(c + (7 * ldc), new Lanes16(c70), new Lanes16(c71), va, vb);
         }
-    }
-
-    /// <summary>The first and the last cache line of a tile row of C (its first and its last value).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchRow(float* row)
-    {
-        Sse.Prefetch0(row);
-        Sse.Prefetch0(row + 31);
     }
 }

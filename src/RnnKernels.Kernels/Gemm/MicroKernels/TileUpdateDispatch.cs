@@ -2,7 +2,9 @@ using System.Runtime.CompilerServices;
 
 namespace RnnKernels.Kernels;
 
-/// <summary>The instance of a micro-kernel's tile for how a call's alpha and beta write it into C (<see cref="ITileUpdate"/>).</summary>
+/// <summary>
+/// The instance of a micro-kernel's tile for how a call's alpha and beta write it into C (<see cref="ITileUpdate"/>).
+/// </summary>
 internal static unsafe class TileUpdateDispatch
 {
     /// <summary>TKernel's tile of TRows.Value rows and TCols.Value column vectors.</summary>
