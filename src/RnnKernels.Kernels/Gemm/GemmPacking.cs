@@ -345,9 +345,9 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Copies <paramref name="rows"/> k steps of a full panel, nr contiguous values each, from stored rows ldb apart.
-    /// Every vector tier's NR is two of its vectors, so the width is tested once per run of steps and a step is two
-    /// moves (tested per step, the copy's loop and branches took more instructions than its moves). Not
+    /// Copies <paramref name="rows"/> k steps of a full panel, nr contiguous values each, from stored rows ldb apart, in
+    /// the widest vectors that are accelerated and divide nr (Vector512 only for a panel of exactly two: on CPUs where
+    /// .NET does not accelerate it by default, the Avx512 tier's panel goes as four 256-bit moves). Not
     /// <c>Span.CopyTo</c>: a call to the BCL's general copy per 64 bytes cost nothing warm but doubled the time to pack
     /// B of a 1024^3 product cold from memory (best of seven runs on AVX2: 219-295 us so, 359-584 us through it).
     /// </summary>
@@ -356,15 +356,15 @@ internal static unsafe class GemmPacking
     {
         if (nr == 2 * Lanes16.Count && Vector512.IsHardwareAccelerated)
         {
-            CopyTwoVectorRows<Lanes16>(src, ldb, d, rows);
+            CopyVectorRows<Lanes16>(src, ldb, d, nr, rows);
         }
-        else if (nr == 2 * Lanes8.Count && Vector256.IsHardwareAccelerated)
+        else if (nr % Lanes8.Count == 0 && Vector256.IsHardwareAccelerated)
         {
-            CopyTwoVectorRows<Lanes8>(src, ldb, d, rows);
+            CopyVectorRows<Lanes8>(src, ldb, d, nr, rows);
         }
-        else if (nr == 2 * Lanes4.Count && Vector128.IsHardwareAccelerated)
+        else if (nr % Lanes4.Count == 0 && Vector128.IsHardwareAccelerated)
         {
-            CopyTwoVectorRows<Lanes4>(src, ldb, d, rows);
+            CopyVectorRows<Lanes4>(src, ldb, d, nr, rows);
         }
         else
         {
@@ -379,16 +379,31 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Copies k steps of two V vectors each from stored rows ldb apart into consecutive steps at <paramref name="d"/>.
+    /// Copies k steps of nr values (a multiple of V's width) from stored rows ldb apart into consecutive steps at
+    /// <paramref name="d"/>. A step of two vectors, every vector tier's own panel, is tested for once and copied as
+    /// two moves: tested per step, a loop over the width took more instructions than its moves.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyTwoVectorRows<V>(float* src, nint ldb, float* d, int rows)
+    private static void CopyVectorRows<V>(float* src, nint ldb, float* d, int nr, int rows)
         where V : struct, ILaneVector<V>
     {
-        for (int r = 0; r < rows; r++, src += ldb, d += 2 * V.Count)
+        if (nr == 2 * V.Count)
         {
-            V.Store(V.Load(src), d);
-            V.Store(V.Load(src + V.Count), d + V.Count);
+            for (int r = 0; r < rows; r++, src += ldb, d += 2 * V.Count)
+            {
+                V.Store(V.Load(src), d);
+                V.Store(V.Load(src + V.Count), d + V.Count);
+            }
+
+            return;
+        }
+
+        for (int r = 0; r < rows; r++, src += ldb, d += nr)
+        {
+            for (int c = 0; c < nr; c += V.Count)
+            {
+                V.Store(V.Load(src + c), d + c);
+            }
         }
     }
 
