@@ -58,6 +58,11 @@ internal static class TrainCommand
         string text = options.TextPath is null ? DefaultCorpus.Text : ReadText(options.TextPath);
         (RnnModel model, CharVocabulary vocabulary, IOptimizer? optimizer, TrainRunState run, options) = CreateOrResume(options, text);
         using var session = new TrainSession(options, model, vocabulary, optimizer ?? CreateOptimizer(options, model.Parameters.Length), run, text, output);
+        if (run.Step >= options.TrainingSteps)
+        {
+            return session.NothingToDo(options.ResumePath!);
+        }
+
         return session.Finish(session.Train(cancel));
     }
 
@@ -86,12 +91,6 @@ internal static class TrainCommand
             return (new RnnModel(shape, options.Seed), fresh, null, NewRun(shape, options), options);
         }
 
-        string[] sizes = [.. options.Given.Where(g => g is "cell" or "hidden" or "layers" or "nonlinearity")];
-        if (sizes.Length > 0)
-        {
-            throw new UsageException($"--cell, --hidden and --layers come from the model when --resume is given; leave them out (given: --{string.Join(", --", sizes)})");
-        }
-
         (_, IReadOnlyDictionary<string, string> metadata) = SafeTensorsFile.Read(options.ResumePath);
         if (TrainRunState.IsCheckpoint(metadata))
         {
@@ -106,6 +105,10 @@ internal static class TrainCommand
         }
 
         (RnnModel model, CharVocabulary vocabulary) = LoadCharacterModel(options.ResumePath, "a character model for generation must be unidirectional");
+        RnnShape modelShape = model.Shape;
+        TrainOptions fromModel = options with { Cell = modelShape.Cell, Nonlinearity = modelShape.Nonlinearity, Hidden = modelShape.HiddenSize, Layers = modelShape.Layers };
+        options.EnsureSameAs(fromModel, ["cell", "nonlinearity", "hidden", "layers"], options.ResumePath);
+        options = fromModel;
         if (vocabulary.FirstMissing(text) is { } rune)
         {
             throw new UsageException($"the text holds '{rune}' (U+{rune.Value:X4}), which the model in {options.ResumePath} has no input for");

@@ -67,7 +67,7 @@ internal sealed record TrainOptions
 
     public float Dropout { get; init; }
 
-    /// <summary>The trajectory options the user gave on the command line (a resume refuses them).</summary>
+    /// <summary>The trajectory options the user gave on the command line (a resume accepts them only with the checkpoint's values).</summary>
     public IReadOnlyList<string> Given { get; init; } = [];
 
     /// <summary>The learning rate after <paramref name="step"/> steps: decayed by <see cref="LearningRateDecay"/> every <see cref="LearningRateDecayEvery"/> steps.</summary>
@@ -82,6 +82,46 @@ internal sealed record TrainOptions
         decay += Dropout > 0 ? string.Create(c, $" dropout={Dropout}") : "";
         return string.Create(c,
             $"cell={ModelFile.CellName(cell)} hidden={hidden} layers={layers} seq={Steps} batch={Batch} optimizer={Optimizer} lr={LearningRate} clip={Clip}{decay} val-fraction={ValFraction}");
+    }
+
+    /// <summary>The value of trajectory option <paramref name="name"/> (one of <see cref="FromCheckpoint"/>) as text.</summary>
+    public string Value(string name)
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        return name switch
+        {
+            "cell" => ModelFile.CellName(Cell),
+            "nonlinearity" => Nonlinearity == Nonlinearity.Tanh ? "tanh" : "relu",
+            "hidden" => Hidden.ToString(c),
+            "layers" => Layers.ToString(c),
+            "seq" => Steps.ToString(c),
+            "batch" => Batch.ToString(c),
+            "lr" => LearningRate.ToString(c),
+            "optimizer" => Optimizer,
+            "clip" => Clip.ToString(c),
+            "seed" => Seed.ToString(c),
+            "val-fraction" => ValFraction.ToString(c),
+            "lr-decay" => LearningRateDecay.ToString(c),
+            "lr-decay-every" => LearningRateDecayEvery.ToString(c),
+            "dropout" => Dropout.ToString(c),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a trajectory option"),
+        };
+    }
+
+    /// <summary>
+    /// Refuses a resumed run whose command line gives one of <paramref name="names"/> with another value than
+    /// <paramref name="saved"/> (what the file holds); the same value given again is accepted, so the command that
+    /// started a run, with --resume added, continues it.
+    /// </summary>
+    public void EnsureSameAs(TrainOptions saved, IEnumerable<string> names, string path)
+    {
+        string[] differ = [.. names.Where(Given.Contains).Where(name => Value(name) != saved.Value(name))
+            .Select(name => $"--{name} {Value(name)} (it holds {saved.Value(name)})")];
+        if (differ.Length > 0)
+        {
+            throw new UsageException(
+                $"{path} continues with its own settings, and the command line asks for others: {string.Join(", ", differ)}; leave them out or give the values it holds");
+        }
     }
 
     public static TrainOptions Parse(string[] args)

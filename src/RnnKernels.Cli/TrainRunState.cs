@@ -55,17 +55,12 @@ internal sealed class TrainRunState
     }
 
     /// <summary>
-    /// Reads a checkpoint made by <see cref="Save"/> and checks it against this run: the same text, and no trajectory
-    /// option given that the checkpoint fixes. Returns the options as the checkpoint made them.
+    /// Reads a checkpoint made by <see cref="Save"/> and checks it against this run: the same text, and every
+    /// trajectory option given on the command line equal to the checkpoint's. Returns the options as the checkpoint
+    /// made them.
     /// </summary>
     public static (TrainingCheckpoint Checkpoint, TrainRunState State, TrainOptions Options) Load(string path, TrainOptions given, string text)
     {
-        if (given.Given.Count > 0)
-        {
-            throw new UsageException(
-                $"--{string.Join(", --", given.Given)}: a run resumed from a checkpoint takes these from it ({path}); leave them out");
-        }
-
         TrainingCheckpoint checkpoint = TrainingCheckpoint.Load(path);
         IReadOnlyDictionary<string, string> m = checkpoint.Metadata;
         string Get(string key) => m.TryGetValue(Prefix + key, out string? value)
@@ -97,6 +92,7 @@ internal sealed class TrainRunState
             LearningRateDecayEvery = Int(path, "lr_decay_every", Get("lr_decay_every"), 0),
             Dropout = Single(path, "dropout", Get("dropout")),
         };
+        given.EnsureSameAs(options, TrainOptions.FromCheckpoint, path);
         var state = new TrainRunState
         {
             Step = Int(path, "step", Get("step"), 0),

@@ -146,6 +146,23 @@ internal sealed class TrainSession : IDisposable
         return interrupted ? CliApp.Interrupted : CliApp.Ok;
     }
 
+    /// <summary>
+    /// A resumed run that already reached --steps: says so and prints the held-out loss of the model it holds
+    /// instead of a run's summary of zero steps.
+    /// </summary>
+    public int NothingToDo(string path)
+    {
+        string score = "";
+        if (_scorer is not null)
+        {
+            (double total, long characters) = _scorer.Score(_validation);
+            score = string.Create(CultureInfo.InvariantCulture, $" val_loss={total / characters:F4}");
+        }
+
+        _output.WriteLine($"nothing to do: {path} is at step {_run.Step}, which --steps {_options.TrainingSteps} asks for (--steps counts the whole run; raise it to train on){score}");
+        return CliApp.Ok;
+    }
+
     public void Dispose()
     {
         _metrics?.Dispose();

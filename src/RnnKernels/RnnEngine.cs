@@ -320,7 +320,8 @@ public sealed class RnnEngine : IDisposable
     /// <returns>The summed loss in nats.</returns>
     /// <exception cref="ArgumentException">targets does not hold T x B values.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A target at a live step is not a class in 0..O-1.</exception>
-    /// <exception cref="InvalidOperationException">No forward pass on this thread precedes it, or the call overlapped another.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass on this thread precedes it, the call overlapped another,
+    /// or the model has a single output unit (O = 1), for which cross-entropy is always 0.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double BackwardCrossEntropy(ReadOnlySpan<int> targets)
@@ -351,6 +352,7 @@ public sealed class RnnEngine : IDisposable
     /// <summary>The loss of the last forward against targets, its gradient w.r.t. the logits left in the workspace.</summary>
     private double CrossEntropy(RnnWorkspace ws, ReadOnlySpan<int> targets)
     {
+        EnsureClasses(Model.Shape);
         EnsureForward();
         int rows = _steps * _batch, classes = Model.Shape.OutputSize;
         if (targets.Length != rows)
@@ -504,6 +506,20 @@ public sealed class RnnEngine : IDisposable
         }
 
         return ws;
+    }
+
+    /// <summary>
+    /// Refuses softmax cross-entropy over a single output unit: a one-class softmax gives probability 1 whatever the
+    /// logits, so its loss and gradient are always 0 and nothing would train.
+    /// </summary>
+    internal static void EnsureClasses(RnnShape shape)
+    {
+        if (shape.OutputSize < 2)
+        {
+            throw new InvalidOperationException(
+                "Softmax cross-entropy needs at least 2 classes, but this model has one output unit (O = 1), so its loss would always be 0; " +
+                "train it with squared error (BackwardSquaredError, or Trainer.Step with float targets y [T, B, O]).");
+        }
     }
 
     private void EnsureForward()

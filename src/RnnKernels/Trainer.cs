@@ -70,13 +70,15 @@ public sealed class Trainer
     /// <param name="initialCellState">c0 [L*D, B, H] of an LSTM, or empty for zeros (truncated BPTT passes the previous chunk's c_n).</param>
     /// <returns>Loss summed over the batch, gradient norm (after <see cref="GradientScale"/>, before clipping), and whether the update was applied.</returns>
     /// <exception cref="ArgumentException">A span does not match the shape, or a target is not a class.</exception>
-    /// <exception cref="InvalidOperationException">The call overlapped another call on this trainer or its engine.</exception>
+    /// <exception cref="InvalidOperationException">The call overlapped another call on this trainer or its engine, or the
+    /// model has one output unit (cross-entropy over one class is always 0: use the squared-error overload).</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
     public TrainStepResult Step(
         ReadOnlySpan<float> inputs, int steps, int batch, ReadOnlySpan<int> targets, ReadOnlySpan<float> initialState = default,
         ReadOnlySpan<int> lengths = default, ReadOnlySpan<float> initialCellState = default)
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        RnnEngine.EnsureClasses(Engine.Model.Shape);
         return Update(Forward(inputs, steps, batch, initialState, lengths, initialCellState).BackwardCrossEntropy(targets));
     }
 

@@ -54,8 +54,9 @@ public sealed class TrainRunTests
         var first = Rnnk.Run(["train", "--cell", cell, .. common, "--steps", "13", "--checkpoint", checkpoint, "--checkpoint-every", "13",
             "--metrics", dir.File("part.csv")]);
         Assert.True(first.Code == 0, first.Err);
-        var second = Rnnk.Run(["train", "--resume", checkpoint, "--steps", "30", "--sample-every", "0", "--eval-every", "7",
-            "--save", resumed, "--metrics", dir.File("part.csv")]);
+        // The command that started the run, with --resume added (as training scripts rerun it).
+        var second = Rnnk.Run(["train", "--cell", cell, .. common, "--steps", "30", "--resume", checkpoint, "--save", resumed,
+            "--metrics", dir.File("part.csv")]);
         Assert.True(second.Code == 0, second.Err);
         Assert.Equal(File.ReadAllBytes(full), File.ReadAllBytes(resumed));
         Assert.Equal(Rnnk.Field(straight.Out, "val_loss"), Rnnk.Field(second.Out, "val_loss"));
@@ -77,12 +78,37 @@ public sealed class TrainRunTests
         Assert.Contains("was made on another text", otherText.Err, StringComparison.Ordinal);
         var otherSeq = Rnnk.Run("train", "--resume", checkpoint, "--steps", "5", "--seq", "20");
         Assert.Equal(2, otherSeq.Code);
-        Assert.Contains("--seq: a run resumed from a checkpoint takes these from it", otherSeq.Err, StringComparison.Ordinal);
+        Assert.Contains("--seq 20 (it holds 12)", otherSeq.Err, StringComparison.Ordinal);
+        var otherCellAndRate = Rnnk.Run("train", "--resume", checkpoint, "--steps", "5", "--cell", "gru", "--lr", "0.01");
+        Assert.Equal(2, otherCellAndRate.Code);
+        Assert.Contains("--cell gru (it holds rnn), --lr 0.01 (it holds 0.003)", otherCellAndRate.Err, StringComparison.Ordinal);
         var past = Rnnk.Run("train", "--resume", checkpoint, "--steps", "2");
         Assert.Equal(2, past.Code);
         Assert.Contains("past --steps 2", past.Err, StringComparison.Ordinal);
         File.WriteAllText(dir.File("text.safetensors"), "not a checkpoint");
         Assert.Equal(2, Rnnk.Run("train", "--resume", dir.File("text.safetensors"), "--steps", "5").Code);
+    }
+
+    [Fact]
+    public void ACheckpointIsAModelForSampleEvalAndAResumeThatHasNothingLeftSaysSo()
+    {
+        using var dir = new TempDirectory();
+        string checkpoint = dir.File("ck.safetensors");
+        Assert.Equal(0, Rnnk.Run(["train", .. Small, "--steps", "6", "--eval-every", "3", "--checkpoint", checkpoint]).Code);
+        File.WriteAllText(dir.File("t.txt"), DefaultCorpus.Generate(seed: 3, targetLength: 500));
+        foreach (string file in new[] { checkpoint, TrainRunState.BestPath(checkpoint) })
+        {
+            var sample = Rnnk.Run("sample", "--model", file, "--length", "40");
+            Assert.True(sample.Code == 0, sample.Err);
+            var eval = Rnnk.Run("eval", "--model", file, "--text", dir.File("t.txt"));
+            Assert.True(eval.Code == 0, eval.Err);
+        }
+
+        Assert.Equal(ModelFile.Load(checkpoint).Model.Parameters, TrainingCheckpoint.Load(checkpoint).Model.Parameters);
+        var done = Rnnk.Run(["train", .. Small, "--steps", "6", "--resume", checkpoint]);
+        Assert.True(done.Code == 0, done.Err);
+        Assert.Contains($"nothing to do: {checkpoint} is at step 6, which --steps 6 asks for", done.Out, StringComparison.Ordinal);
+        Assert.True(double.IsFinite(double.Parse(Rnnk.Field(done.Out, "val_loss"), CultureInfo.InvariantCulture)), done.Out);
     }
 
     [Fact]

@@ -27,6 +27,21 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void CrossEntropyOverOneOutputUnitIsRefusedNamingSquaredError()
+    {
+        // A one-class softmax has loss 0 whatever the weights: training it would silently learn nothing.
+        var model = new RnnModel(new RnnShape(3, 4, 1), seed: 1);
+        using var engine = new RnnEngine(model, 2, 1);
+        var trainer = new Trainer(engine, new Sgd(model.Parameters.Length, 0.1f));
+        var refused = Assert.Throws<InvalidOperationException>(() => trainer.Step(new float[6], 2, 1, new int[2]));
+        Assert.Contains("squared error", refused.Message, StringComparison.Ordinal);
+        engine.Forward(new float[6], 2, 1);
+        Assert.Throws<InvalidOperationException>(() => engine.BackwardCrossEntropy(new int[2]));
+        Assert.Throws<InvalidOperationException>(() => engine.CrossEntropyLoss(new int[2]));
+        Assert.True(trainer.Step(new float[6], 2, 1, new float[2]).Applied);
+    }
+
+    [Fact]
     public void ClippingBoundsTheUpdateAndTrainingAllocatesNothing()
     {
         var shape = new RnnShape(4, 6, 3);

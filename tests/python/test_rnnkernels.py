@@ -1,5 +1,7 @@
 """The Python client against PyTorch (Debian's python3-torch): the same weights and data through nn.RNN, nn.LSTM and
 nn.GRU + nn.Linear give the same outputs, loss, h_n, c_n and gradients; training learns; bad input is a clear error."""
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -172,3 +174,12 @@ def test_bad_input_is_a_clear_error_never_a_crash(tmp_path):
 def test_reports_version_and_tier():
     assert rnnkernels.version() == "0.1.0"
     assert rnnkernels.kernel_tier() in ("Avx512", "Avx2Fma", "Neon", "Vector128", "Scalar")
+
+
+def test_says_which_kernel_tier_it_runs():
+    tier = rnnkernels.kernel_tier()
+    assert tier in {"Avx512", "Avx2Fma", "Neon", "Vector128", "Scalar"}
+    if os.environ.get("RNNK_EXPECT_TIER"):
+        assert tier == os.environ["RNNK_EXPECT_TIER"]
+    assert f"kernel tier {tier}, library " in rnnkernels.build_info()
+    assert f"kernel_tier={tier!r}" in repr(rnnkernels.Model(3, 4, 2, cell="gru"))

@@ -57,7 +57,9 @@ internal static class Handles
     private static InvalidHandleException Invalid(nint handle, object? found, string what) => new(
         handle == 0 ? $"{what} handle is NULL."
         : found is null ? $"{what} handle 0x{handle:x} is not a live handle (freed already, or never returned by this library)."
-        : $"{what} handle 0x{handle:x} is a {Kind(found)} handle, not a {what} handle.");
+        : $"{what} handle 0x{handle:x} is {Article(Kind(found))} handle, not {Article(what)} handle.");
+
+    private static string Article(string noun) => ("aeiou".Contains(noun[0], StringComparison.Ordinal) ? "an " : "a ") + noun;
 
     private static string Kind(object value) => value switch
     {

@@ -23,17 +23,16 @@ internal static unsafe class LastError
     /// <summary>Records <paramref name="exception"/> and returns its status code.</summary>
     public static int Report(Exception exception)
     {
-        (int status, string message) = exception switch
+        string message = AbiMessage.Of(exception);
+        int status = exception switch
         {
-            InvalidHandleException e => (Status.InvalidHandle, e.Message),
-            ObjectDisposedException e => (Status.InvalidHandle, e.Message),
-            ArgumentException e => (Status.InvalidArgument, e.Message),
-            InvalidOperationException e => (Status.InvalidState, e.Message),
-            FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or InvalidDataException or IOException
-                => (Status.Io, exception.Message),
-            _ => (Status.Internal, $"internal error ({exception.GetType().Name}): {exception.Message}"),
+            InvalidHandleException or ObjectDisposedException => Status.InvalidHandle,
+            ArgumentException => Status.InvalidArgument,
+            InvalidOperationException => Status.InvalidState,
+            FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or InvalidDataException or IOException => Status.Io,
+            _ => Status.Internal,
         };
-        Set(message);
+        Set(status == Status.Internal ? $"internal error ({exception.GetType().Name}): {message}" : message);
         return status;
     }
 

@@ -3,7 +3,9 @@
  * engine is built three times on x86-64 (x86-64-v4 with AVX-512, x86-64-v3 with AVX2+FMA, and the x86-64-v2
  * baseline) and this loader, on the first call, picks the widest build the CPU runs, loads it from its own directory
  * and forwards every function of rnnkernels.h to it. On other architectures there is one build (NEON is part of the
- * arm64 baseline). RNNK_NATIVE_VARIANT=v4|v3|v2 forces a build (for tests that compare tiers).
+ * arm64 baseline). RNNK_NATIVE_VARIANT=v4|v3|v2 forces a build (for tests that compare tiers). A build that reports
+ * a lower kernel tier than its name promises (a stale or mislabelled file) is refused: every call then fails and
+ * rnnk_last_error() says which file and what it reported, rather than running the slow code silently.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -85,6 +87,30 @@ static const char *best_variant(void) {
 #endif
 }
 
+/* Tiers ordered by width; the tier a variant's instruction set must give. */
+static int tier_rank(const char *tier) {
+    static const char *const order[] = {"Scalar", "Vector128", "Neon", "Avx2Fma", "Avx512"};
+    for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++) {
+        if (strcmp(tier, order[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static const char *promised_tier(const char *variant) {
+    if (strcmp(variant, "v4") == 0) {
+        return "Avx512";
+    }
+    if (strcmp(variant, "v3") == 0) {
+        return "Avx2Fma";
+    }
+    if (strcmp(variant, "v2") == 0) {
+        return "Vector128";
+    }
+    return strcmp(variant, "base") == 0 ? "Neon" : NULL;
+}
+
 static void load(void) {
     Dl_info self;
     if (dladdr((void *)&load, &self) == 0 || self.dli_fname == NULL) {
@@ -116,6 +142,15 @@ static void load(void) {
     if (p_rnnk_version == NULL || p_rnnk_abi_version == NULL || p_rnnk_kernel_tier == NULL || p_rnnk_last_error == NULL ||
         p_rnnk_allocated_bytes == NULL) {
         snprintf(load_error, sizeof load_error, "rnnkernels: %s lacks the version functions", path);
+        return;
+    }
+    const char *promised = promised_tier(variant);
+    const char *reported = p_rnnk_kernel_tier();
+    if (promised != NULL && tier_rank(reported) < tier_rank(promised)) {
+        snprintf(load_error, sizeof load_error,
+                 "rnnkernels: %s reports kernel tier %s, but a %s build must run %s; it is a stale or wrong build "
+                 "(rebuild with src/RnnKernels.Native/build.sh)",
+                 path, reported, variant, promised);
     }
 }
 

@@ -78,14 +78,18 @@ public static class ModelFile
         return all;
     }
 
-    /// <summary>Loads a model, inferring layers, directions and sizes from the tensor names and shapes.</summary>
+    /// <summary>
+    /// Loads a model, inferring layers, directions and sizes from the tensor names and shapes. A training checkpoint
+    /// (<see cref="TrainingCheckpoint"/>) is a model file too: its model is loaded and its optimizer state left aside.
+    /// </summary>
     /// <param name="path">File to read.</param>
     /// <returns>The model and the file's metadata.</returns>
     /// <exception cref="InvalidDataException">The file is not a consistent model; the message names the file and the tensor.</exception>
     public static (RnnModel Model, IReadOnlyDictionary<string, string> Metadata) Load(string path)
     {
         (IReadOnlyDictionary<string, SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata) = SafeTensorsFile.Read(path);
-        return (FromTensors(path, tensors, metadata, otherPrefix: null), metadata);
+        string? optimizerState = metadata.ContainsKey(TrainingCheckpoint.OptimizerKey) ? TrainingCheckpoint.OptimizerPrefix : null;
+        return (FromTensors(path, tensors, metadata, optimizerState), metadata);
     }
 
     /// <summary>

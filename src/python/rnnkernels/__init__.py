@@ -8,9 +8,9 @@ import ctypes
 
 import numpy as np
 
-from ._native import ModelInfo, OptimizerOptions, check, lib
+from ._native import ModelInfo, OptimizerOptions, check, lib, library_path
 
-__all__ = ["Model", "Engine", "SGD", "Adagrad", "Adam", "Stream", "version", "kernel_tier"]
+__all__ = ["Model", "Engine", "SGD", "Adagrad", "Adam", "Stream", "version", "kernel_tier", "build_info"]
 
 _CELLS = {"rnn": 0, "lstm": 1, "gru": 2}
 _NONLINEARITIES = {"tanh": 0, "relu": 1}
@@ -25,7 +25,16 @@ def version():
 
 def kernel_tier():
     """The kernel tier the native library runs: "Avx512", "Avx2Fma", "Neon", "Vector128" or "Scalar"."""
-    return lib.rnnk_kernel_tier().decode()
+    tier = lib.rnnk_kernel_tier().decode()
+    if tier == "unavailable":
+        # The loader refused its build (a stale or mislabelled library): say why instead of naming no tier.
+        raise RuntimeError(lib.rnnk_last_error().decode("utf-8", "replace"))
+    return tier
+
+
+def build_info():
+    """One line saying which library is loaded and which kernel tier it runs (`python -m rnnkernels` prints it)."""
+    return f"rnnkernels {version()} (ABI {lib.rnnk_abi_version()}), kernel tier {kernel_tier()}, library {library_path}"
 
 
 def _array(value, name, dtype, shape=None):
@@ -119,6 +128,11 @@ class Model(_Handle):
         for index in range(info.tensor_count):
             check(lib.rnnk_model_tensor(self._h, index, name, len(name), ctypes.byref(rows), ctypes.byref(columns)))
             self.shapes[name.value.decode()] = (rows.value,) if columns.value == 0 else (rows.value, columns.value)
+
+    def __repr__(self):
+        return (f"Model(cell={self.cell!r}, input_size={self.input_size}, hidden_size={self.hidden_size}, "
+                f"output_size={self.output_size}, num_layers={self.num_layers}, bidirectional={self.bidirectional}, "
+                f"kernel_tier={kernel_tier()!r})")
 
     @classmethod
     def load(cls, path):

@@ -20,15 +20,33 @@ class OptimizerOptions(ctypes.Structure):
     ]
 
 
+def _library_path():
+    """RNNKERNELS_LIBRARY (a file), the installed package's copy, RNNKERNELS_NATIVE_DIR (a folder build.sh wrote), or
+    the repository's artifacts/native when the client runs from a source checkout (PYTHONPATH=src/python)."""
+    if os.environ.get("RNNKERNELS_LIBRARY"):
+        return os.environ["RNNKERNELS_LIBRARY"]
+    folders = [os.path.join(_HERE, "native")]
+    if os.environ.get("RNNKERNELS_NATIVE_DIR"):
+        folders.append(os.environ["RNNKERNELS_NATIVE_DIR"])
+    folders.append(os.path.join(_HERE, "..", "..", "..", "artifacts", "native"))
+    for folder in folders:
+        path = os.path.join(folder, "librnnkernels.so")
+        if os.path.isfile(path):
+            return os.path.abspath(path)
+    raise ImportError(
+        "rnnkernels: no native library found (looked in " + ", ".join(os.path.abspath(f) for f in folders) +
+        "); build it with src/RnnKernels.Native/build.sh and set RNNKERNELS_NATIVE_DIR to its folder")
+
+
 def _load():
-    path = os.environ.get("RNNKERNELS_LIBRARY") or os.path.join(_HERE, "native", "librnnkernels.so")
+    path = _library_path()
     try:
-        return ctypes.CDLL(path)
+        return ctypes.CDLL(path), path
     except OSError as e:
         raise ImportError(f"rnnkernels: cannot load the native library {path}: {e}") from e
 
 
-lib = _load()
+lib, library_path = _load()
 
 _P = ctypes.c_void_p
 _I32, _I64, _F = ctypes.c_int32, ctypes.c_int64, ctypes.POINTER(ctypes.c_float)
