@@ -28,10 +28,16 @@ internal sealed class TrainProgress
         _window = Math.Clamp(totalSteps / 10, 1, 20);
     }
 
-    /// <summary>Mean loss per character over the first steps (up to 20, a tenth of the run).</summary>
+    /// <summary>
+    /// Steps averaged into <see cref="LossStart"/> and <see cref="LossEnd"/> (a tenth of the run, 1 to 20): the final
+    /// line prints it, so its loss_start is not mistaken for the first step's loss (which the first progress line shows).
+    /// </summary>
+    public int Window => _window;
+
+    /// <summary>Mean loss per character over the first <see cref="Window"/> steps.</summary>
     public double LossStart => _startCount == 0 ? double.NaN : _startSum / _startCount;
 
-    /// <summary>Mean loss per character over the last steps run.</summary>
+    /// <summary>Mean loss per character over the last <see cref="Window"/> steps run.</summary>
     public double LossEnd => _recent.Count == 0 ? double.NaN : _recent.Average();
 
     /// <summary>Steps reported by this process (a resumed run counts from its checkpoint).</summary>

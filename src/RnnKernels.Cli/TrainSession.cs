@@ -141,7 +141,7 @@ internal sealed class TrainSession : IDisposable
 
         double charsPerSecond = _progress.CharsPerSecond(_run.Step, _clock.Elapsed);
         _output.WriteLine(
-            $"trained steps={_run.Step} loss_start={_progress.LossStart:F4} loss_end={_progress.LossEnd:F4} val_loss={ValidationLoss:F4} chars_per_s={charsPerSecond:F0}" +
+            $"trained steps={_run.Step} loss_start={_progress.LossStart:F4} loss_end={_progress.LossEnd:F4} loss_window={_progress.Window} val_loss={ValidationLoss:F4} chars_per_s={charsPerSecond:F0}" +
             (saved is null ? "" : $" saved={saved}") + (interrupted ? " interrupted=true" : ""));
         return interrupted ? CliApp.Interrupted : CliApp.Ok;
     }

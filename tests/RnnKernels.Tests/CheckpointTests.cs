@@ -57,7 +57,14 @@ public sealed class CheckpointTests : IDisposable
         string modelPath = Path.Combine(_dir, "m.safetensors");
         ModelFile.Save(model, modelPath);
         Expect(modelPath, "metadata 'optimizer' is missing: this is a model file, not a training checkpoint");
-        Assert.Throws<InvalidDataException>(() => ModelFile.Load(path)); // A model loader does not take optimizer tensors silently.
+        // A checkpoint is a model file too: its model loads as it was saved, the optimizer state left aside.
+        Assert.Equal(model.Parameters, ModelFile.Load(path).Model.Parameters);
+
+        // Optimizer tensors in a file that does not say it is a checkpoint are still refused, not dropped silently.
+        (IReadOnlyDictionary<string, SafeTensor> tensors, IReadOnlyDictionary<string, string> metadata) = SafeTensorsFile.Read(path);
+        string stray = Rewrite(tensors, metadata.Where(kv => !kv.Key.StartsWith("optim", StringComparison.Ordinal)).ToDictionary());
+        InvalidDataException refused = Assert.Throws<InvalidDataException>(() => ModelFile.Load(stray));
+        Assert.Contains("is not part of an nn.RNN + nn.Linear model", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

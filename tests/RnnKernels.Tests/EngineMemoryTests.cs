@@ -16,7 +16,7 @@ public sealed class EngineMemoryTests
         var shape = new RnnShape(64, 256, 64, layers: 2);
         var model = new RnnModel(shape, seed: 1);
         long baseline = HeapAfterCollection();
-        var engine = new RnnEngine(model, 256, 32);
+        using var engine = new RnnEngine(model, 256, 32);
         long bytes = engine.MemoryBytes;
         Assert.True(bytes > 10_000_000, $"engine reports {bytes} bytes");
         long held = HeapAfterCollection();

@@ -21,7 +21,7 @@ public sealed class EngineTests
         double expectedLoss = ReferenceRnn.Run(c.Shape, parameters, c.Data, c.Loss, expectedGradients, expectedDh0, expectedHn, expectedDc0, expectedCn);
 
         // A larger engine than needed, used once on other data first: pooled buffers come back dirty.
-        var engine = new RnnEngine(model, maxSteps: c.Data.Steps + 3, maxBatch: c.Data.Batch + 2);
+        using var engine = new RnnEngine(model, maxSteps: c.Data.Steps + 3, maxBatch: c.Data.Batch + 2);
         Case warmUp = Case.Create(c.Shape, c.Data.Steps + 3, c.Data.Batch + 2, c.Loss, ragged: true, withH0: true, seed: 99);
         double loss = Run(engine, warmUp);
         Assert.True(double.IsFinite(loss));
@@ -53,10 +53,10 @@ public sealed class EngineTests
         var model = new RnnModel(shape, seed: 8);
         const int Steps = 40;
         SequenceData data = SequenceData.CreateRandom(shape, Steps, batch, LossKind.CrossEntropy, seed: 2, initialState: true);
-        var whole = new RnnEngine(model, Steps, batch);
+        using var whole = new RnnEngine(model, Steps, batch);
         whole.Forward(data.Inputs, Steps, batch, default, data.InitialState);
 
-        var stepwise = new RnnEngine(model, 1, batch);
+        using var stepwise = new RnnEngine(model, 1, batch);
         float[] state = (float[])data.InitialState!.Clone();
         int width = batch * shape.InputSize, outputs = batch * shape.OutputSize;
         for (int t = 0; t < Steps; t++)
@@ -79,9 +79,15 @@ public sealed class EngineTests
     {
         Case c = Case.Named("Tanh L1 D1 CrossEntropy");
         var model = new RnnModel(c.Shape, seed: 1);
-        var engine = new RnnEngine(model, c.Data.Steps, c.Data.Batch);
+        using var engine = new RnnEngine(model, c.Data.Steps, c.Data.Batch);
         Run(engine, c);
         float[] once = (float[])engine.Gradients.Clone();
+        // Every tensor has a gradient to accumulate (an all-zero pass would make the doubling below trivially true).
+        foreach (ParameterTensor tensor in model.Layout.Tensors)
+        {
+            Assert.True(once.AsSpan(tensor.Offset, tensor.Length).ContainsAnyExcept(0f), $"{tensor.Name}'s gradient is all zeros");
+        }
+
         Run(engine, c);
         for (int i = 0; i < once.Length; i++)
         {
@@ -95,7 +101,7 @@ public sealed class EngineTests
         Case c = Case.Named("Tanh L2 D2 CrossEntropy ragged h0");
         var model = new RnnModel(c.Shape, seed: 5);
         double[] parameters = Array.ConvertAll(model.Parameters, v => (double)v);
-        var engine = new RnnEngine(model, c.Data.Steps, c.Data.Batch) { ComputeInputGradient = true };
+        using var engine = new RnnEngine(model, c.Data.Steps, c.Data.Batch) { ComputeInputGradient = true };
         Run(engine, c);
         float[] dx = engine.InputGradient.ToArray();
         for (int i = 0; i < dx.Length; i++)
@@ -120,7 +126,7 @@ public sealed class EngineTests
     public void ForwardAndBackwardAllocateNothingAfterWarmUp(CellKind cell, int batch)
     {
         Case c = Case.Create(new RnnShape(16, 32, 16, 2, bidirectional: true, cell: cell), steps: 12, batch, LossKind.CrossEntropy, ragged: batch > 1, withH0: true, seed: 3);
-        var engine = new RnnEngine(new RnnModel(c.Shape, seed: 1), c.Data.Steps, c.Data.Batch) { ComputeInputGradient = true };
+        using var engine = new RnnEngine(new RnnModel(c.Shape, seed: 1), c.Data.Steps, c.Data.Batch) { ComputeInputGradient = true };
         Run(engine, c);
         Assert.Equal(0, SteadyStateAllocation.PerCall(() =>
         {
@@ -132,7 +138,7 @@ public sealed class EngineTests
     [Fact]
     public void RejectsBadArgumentsWithTheirNames()
     {
-        var engine = new RnnEngine(new RnnModel(new RnnShape(2, 3, 4), seed: 1), maxSteps: 5, maxBatch: 2);
+        using var engine = new RnnEngine(new RnnModel(new RnnShape(2, 3, 4), seed: 1), maxSteps: 5, maxBatch: 2);
         Assert.Equal("steps", Assert.Throws<ArgumentOutOfRangeException>(() => engine.Forward(new float[12], 6, 1)).ParamName);
         Assert.Equal("inputs", Assert.Throws<ArgumentException>(() => engine.Forward(new float[7], 2, 2)).ParamName);
         Assert.Equal("lengths", Assert.Throws<ArgumentOutOfRangeException>(() => engine.Forward(new float[8], 2, 2, [1, 3])).ParamName);

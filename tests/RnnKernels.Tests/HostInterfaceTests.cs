@@ -16,10 +16,11 @@ public sealed class HostInterfaceTests
     {
         SequenceData data = SequenceData.CreateRandom(Shape, 7, 3, loss, seed: 2, raggedLengths: true, initialState: true);
         var byHand = new RnnModel(Shape, seed: 1);
-        var engine = new RnnEngine(byHand, 7, 3);
+        using var engine = new RnnEngine(byHand, 7, 3);
         var sgd = new Sgd(byHand.Parameters.Length, 0.1f, momentum: 0.5f);
         var model = new RnnModel(Shape, seed: 1);
-        var trainer = new Trainer(new RnnEngine(model, 7, 3), new Sgd(model.Parameters.Length, 0.1f, momentum: 0.5f), clipNorm: 0.25f, gradientScale: 0.5f);
+        using var trainerEngine = new RnnEngine(model, 7, 3);
+        var trainer = new Trainer(trainerEngine, new Sgd(model.Parameters.Length, 0.1f, momentum: 0.5f), clipNorm: 0.25f, gradientScale: 0.5f);
         for (int step = 0; step < 3; step++)
         {
             engine.ZeroGradients();

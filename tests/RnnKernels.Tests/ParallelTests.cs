@@ -45,7 +45,7 @@ public sealed class ParallelTests
         float[] Gradients(int threads)
         {
             using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
-            var engine = new RnnEngine(new RnnModel(shape, seed: 3), Steps, Batch, pool);
+            using var engine = new RnnEngine(new RnnModel(shape, seed: 3), Steps, Batch, pool);
             engine.Forward(data.Inputs, Steps, Batch, data.Lengths, data.InitialState, data.InitialCellState);
             engine.BackwardCrossEntropy(data.ClassTargets);
             return [.. engine.Gradients, .. engine.InitialStateGradient, .. engine.InitialCellStateGradient, .. engine.FinalCellState];
@@ -88,7 +88,8 @@ public sealed class ParallelTests
     {
         using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
         var model = new RnnModel(shape, seed: 11);
-        var trainer = new Trainer(new RnnEngine(model, 9, 20, pool), new Adam(model.Parameters.Length, 0.01f), clipNorm: 1f);
+        using var trainerEngine = new RnnEngine(model, 9, 20, pool);
+        var trainer = new Trainer(trainerEngine, new Adam(model.Parameters.Length, 0.01f), clipNorm: 1f);
         for (int step = 0; step < 4; step++)
         {
             SequenceData data = SequenceData.CreateRandom(shape, 9, 20, LossKind.CrossEntropy, seed: step);

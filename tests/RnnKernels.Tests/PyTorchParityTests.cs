@@ -30,7 +30,7 @@ public sealed class PyTorchParityTests
         SequenceData data = DataFile.Load(Path.Combine(dir, $"{name}.data.safetensors"), model.Shape, loss);
         (IReadOnlyDictionary<string, SafeTensor> expected, _) = SafeTensorsFile.Read(Path.Combine(dir, $"{name}.expected.safetensors"));
 
-        var engine = new RnnEngine(model, data.Steps, data.Batch);
+        using var engine = new RnnEngine(model, data.Steps, data.Batch);
         engine.Forward(data.Inputs, data.Steps, data.Batch, data.Lengths, data.InitialState, data.InitialCellState);
         double value = loss == LossKind.CrossEntropy ? engine.BackwardCrossEntropy(data.ClassTargets) : engine.BackwardSquaredError(data.ValueTargets);
 

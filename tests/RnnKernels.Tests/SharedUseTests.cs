@@ -117,7 +117,8 @@ public sealed class SharedUseTests
 
         var shape = new RnnShape(8, 256, 8);
         var small = new RnnModel(shape, seed: 2);
-        var trainer = new Trainer(new RnnEngine(small, 8, 8), new Sgd(small.Parameters.Length, 1e-3f));
+        using var trainerEngine = new RnnEngine(small, 8, 8);
+        var trainer = new Trainer(trainerEngine, new Sgd(small.Parameters.Length, 1e-3f));
         SequenceData data = SequenceData.CreateRandom(shape, 8, 8, LossKind.CrossEntropy, seed: 1);
         Assert.True(Overlaps(() => trainer.Step(data.Inputs, 8, 8, data.ClassTargets), "single-threaded"));
     }

@@ -18,7 +18,7 @@ public sealed class StreamingRnnTests
         var model = new RnnModel(shape, seed: 3);
         const int Steps = 12;
         SequenceData data = SequenceData.CreateRandom(shape, Steps, batch, LossKind.CrossEntropy, seed: 5);
-        var engine = new RnnEngine(model, Steps, batch);
+        using var engine = new RnnEngine(model, Steps, batch);
         engine.Forward(data.Inputs, Steps, batch);
 
         var stream = new StreamingRnn(model, batch);

@@ -11,7 +11,8 @@ public sealed class TrainerTests
     {
         var shape = new RnnShape(4, 6, 3);
         var model = new RnnModel(shape, seed: 1);
-        var trainer = new Trainer(new RnnEngine(model, 5, 2), new Adam(model.Parameters.Length, 0.01f), clipNorm: 1f);
+        using var trainerEngine = new RnnEngine(model, 5, 2);
+        var trainer = new Trainer(trainerEngine, new Adam(model.Parameters.Length, 0.01f), clipNorm: 1f);
         SequenceData data = SequenceData.CreateRandom(shape, 5, 2, LossKind.CrossEntropy, seed: 3);
         float[] before = (float[])model.Parameters.Clone();
         float[] poisoned = (float[])data.Inputs.Clone();
@@ -46,7 +47,7 @@ public sealed class TrainerTests
     {
         var shape = new RnnShape(4, 6, 3);
         var model = new RnnModel(shape, seed: 1);
-        var engine = new RnnEngine(model, 5, 2);
+        using var engine = new RnnEngine(model, 5, 2);
         var trainer = new Trainer(engine, new Sgd(model.Parameters.Length, 1f), clipNorm: 0.5f);
         SequenceData data = SequenceData.CreateRandom(shape, 5, 2, LossKind.CrossEntropy, seed: 3);
         float[] before = (float[])model.Parameters.Clone();

@@ -28,9 +28,9 @@ internal static partial class AbiMessage
         if (exception is ArgumentException argument && argument.ParamName is { Length: > 0 } name)
         {
             message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
-            if (exception is ArgumentOutOfRangeException && message.Contains("('", StringComparison.Ordinal))
+            if (exception is ArgumentOutOfRangeException)
             {
-                // ThrowIfLessThan and friends already state the value in the first line.
+                // The library's own messages and ThrowIfLessThan and friends state the value in the first line already.
                 int actual = message.IndexOf("\nActual value was", StringComparison.Ordinal);
                 message = actual < 0 ? message : message[..actual];
             }

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using RnnKernels.Kernels;
+
+namespace RnnKernels.Kernels.Tests;
+
+/// <summary>A pool whose worker keeps finishing late runs its regions on the caller alone for a while, then tries again.</summary>
+public sealed class LateWorkerTests
+{
+    private static readonly long Millisecond = Stopwatch.Frequency / 1000;
+
+    [Fact]
+    public void FourSlowRegionsInARowStartASoloStretchThatDoublesAndIsForgiven()
+    {
+        var policy = new LateWorkerPolicy();
+        for (int i = 0; i < 3; i++)
+        {
+            policy.Record(5 * Millisecond, Millisecond);
+        }
+
+        policy.Record(Millisecond, Millisecond); // A balanced region breaks the run.
+        for (int i = 0; i < 3; i++)
+        {
+            policy.Record(5 * Millisecond, Millisecond);
+            Assert.False(policy.RunSolo());
+        }
+
+        policy.Record(5 * Millisecond, Millisecond);
+        Assert.Equal(64, SoloRegions(policy));
+        for (int i = 0; i < 4; i++)
+        {
+            policy.Record(5 * Millisecond, Millisecond);
+        }
+
+        Assert.Equal(128, SoloRegions(policy));
+
+        // Unequal parts within the ratio, and differences below the threshold, are not slow.
+        for (int i = 0; i < 16; i++)
+        {
+            policy.Record(Millisecond + (Millisecond / 2), Millisecond);
+            policy.Record(Stopwatch.Frequency / 100_000, 0);
+        }
+
+        Assert.False(policy.RunSolo());
+        for (int i = 0; i < 4; i++)
+        {
+            policy.Record(5 * Millisecond, Millisecond);
+        }
+
+        Assert.Equal(64, SoloRegions(policy));
+    }
+
+    [Fact]
+    public void APoolWhoseWorkerFinishesLateRunsOnTheCallerAloneWithTheSameParts()
+    {
+        using var pool = new WorkerPool(2);
+        var work = new SlowOnWorkerWork(Environment.CurrentManagedThreadId) { WaitForWorker = true };
+        for (int region = 0; region < 4; region++)
+        {
+            pool.Run(work, 2);
+        }
+
+        // Every region ran both parts; from now on the caller runs them itself, in order.
+        Assert.Equal(8, work.Parts);
+        Assert.Equal(4, work.OnWorker);
+        work.Reset();
+        for (int region = 0; region < 10; region++)
+        {
+            pool.Run(work, 2);
+        }
+
+        Assert.Equal(20, work.Parts);
+        Assert.Equal(0, work.OnWorker);
+    }
+
+    private static int SoloRegions(LateWorkerPolicy policy)
+    {
+        int count = 0;
+        while (policy.RunSolo())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Counts parts; a part run by a worker thread sleeps, as a thread descheduled by a busy core would. While
+    /// <see cref="WaitForWorker"/> is set the caller's part returns only once a worker has taken the other part, so
+    /// every region has a slow worker part.
+    /// </summary>
+    private sealed class SlowOnWorkerWork(int caller) : IParallelWork
+    {
+        private int _parts, _onWorker;
+
+        public bool WaitForWorker { get; set; }
+
+        public int Parts => _parts;
+
+        public int OnWorker => Volatile.Read(ref _onWorker);
+
+        public void Reset() => (_parts, _onWorker, WaitForWorker) = (0, 0, false);
+
+        public void Execute(int part, int parts)
+        {
+            Interlocked.Increment(ref _parts);
+            if (Environment.CurrentManagedThreadId != caller)
+            {
+                Interlocked.Increment(ref _onWorker);
+                Thread.Sleep(3);
+                return;
+            }
+
+            int workerParts = OnWorker;
+            var clock = Stopwatch.StartNew();
+            while (WaitForWorker && OnWorker == workerParts && clock.ElapsedMilliseconds < 5000)
+            {
+                Thread.Yield();
+            }
+        }
+    }
+}
