@@ -31,7 +31,7 @@
 extern "C" {
 #endif
 
-#define RNNK_ABI_VERSION 1
+#define RNNK_ABI_VERSION 2
 
 typedef int32_t rnnk_status;
 #define RNNK_OK 0
@@ -78,7 +78,10 @@ typedef struct rnnk_model_info {
     int64_t parameter_count;
 } rnnk_model_info;
 
-/* A model with PyTorch's default initialisation from a seed. nonlinearity must be RNNK_TANH for gated cells. */
+/* A model with PyTorch's default initialisation from a seed. nonlinearity must be RNNK_TANH for gated cells.
+   output_size 0 makes the recurrent layers alone (nn.RNN / nn.LSTM / nn.GRU, tensor names without the "rnn." prefix,
+   no output layer and no loss): its engine outputs the top layer's h_t [T, B, D*H] (zeros past each entry's length)
+   and learns from rnnk_engine_backward with the caller's gradients. */
 rnnk_status rnnk_model_create(int32_t input_size, int32_t hidden_size, int32_t output_size, int32_t num_layers,
                               int32_t bidirectional, int32_t cell, int32_t nonlinearity, int32_t seed, rnnk_model **model);
 /* Loads a safetensors model file (PyTorch state_dict names; cell from metadata). */
@@ -102,7 +105,7 @@ rnnk_status rnnk_engine_free(rnnk_engine *engine);
 /* Whether backward also computes dE/dx (RNNK_STATE_INPUT_GRADIENT). */
 rnnk_status rnnk_engine_set_input_gradient(rnnk_engine *engine, int32_t enabled);
 /* x [T, B, I]; lengths [B] (int64) in 1..T or NULL (all T); h0, c0 [L*D, B, H] or NULL (zeros; c0 for an LSTM only);
-   outputs [T, B, O] or NULL. */
+   outputs [T, B, O] (without an output layer [T, B, D*H]) or NULL. */
 rnnk_status rnnk_engine_forward(rnnk_engine *engine, const float *x, int64_t x_count, int32_t steps, int32_t batch,
                                 const int64_t *lengths, int64_t lengths_count, const float *h0, int64_t h0_count,
                                 const float *c0, int64_t c0_count, float *outputs, int64_t outputs_count);
@@ -110,6 +113,14 @@ rnnk_status rnnk_engine_forward(rnnk_engine *engine, const float *x, int64_t x_c
    then BPTT: gradients are ADDED to the engine's (clear them with rnnk_engine_zero_grad). loss may be NULL. */
 rnnk_status rnnk_engine_backward_cross_entropy(rnnk_engine *engine, const int64_t *targets, int64_t targets_count, double *loss);
 rnnk_status rnnk_engine_backward_mse(rnnk_engine *engine, const float *y, int64_t y_count, double *loss);
+/* Backpropagation from the caller's gradients (autograd's contract): d_outputs is dE/d(outputs of the last forward)
+   [T, B, O] or [T, B, D*H] without an output layer (padding steps ignored); dh_n and dc_n [L*D, B, H] or NULL (dc_n for
+   an LSTM only). Gradients are ADDED to the engine's; dE/dh0, dE/dc0 and dE/dx are then read with rnnk_engine_get_state. */
+rnnk_status rnnk_engine_backward(rnnk_engine *engine, const float *d_outputs, int64_t d_outputs_count, const float *dh_n,
+                                 int64_t dh_n_count, const float *dc_n, int64_t dc_n_count);
+/* Dropout between stacked layers as nn.RNN's dropout= (probability in [0, 1); 0 turns it off): every later forward pass
+   draws fresh masks from (seed, pass number), the same for any thread count, and backward uses the same masks. */
+rnnk_status rnnk_engine_set_dropout(rnnk_engine *engine, float probability, int64_t seed);
 rnnk_status rnnk_engine_zero_grad(rnnk_engine *engine);
 /* One gradient by tensor name, or all of them flat (state_dict order) when name is NULL. */
 rnnk_status rnnk_engine_get_gradient(rnnk_engine *engine, const char *name, float *values, int64_t values_count);

@@ -2,7 +2,9 @@ namespace RnnKernels;
 
 /// <summary>
 /// Where each weight lives in the one flat parameter buffer (and, identically, in the gradient buffer). The order is
-/// PyTorch's state_dict order: per layer the forward weights, then the reverse ones, then the output layer.
+/// PyTorch's state_dict order: per layer the forward weights, then the reverse ones, then the output layer. Names are
+/// those of a module with children <c>rnn</c> and <c>out</c> (<c>rnn.weight_ih_l0</c>, <c>out.weight</c>); a network
+/// without an output layer is nn.RNN / nn.LSTM / nn.GRU itself (<c>weight_ih_l0</c>, no prefix).
 /// </summary>
 public sealed class ParameterLayout
 {
@@ -27,25 +29,32 @@ public sealed class ParameterLayout
             return tensor;
         }
 
+        string prefix = shape.HasOutputLayer ? RecurrentPrefix : "";
         for (int layer = 0; layer < shape.Layers; layer++)
         {
             for (int direction = 0; direction < shape.Directions; direction++)
             {
                 string suffix = $"l{layer}{(direction == 1 ? "_reverse" : "")}";
                 _recurrent[(layer * shape.Directions) + direction] = new RecurrentTensors(
-                    Add($"rnn.weight_ih_{suffix}", gh, shape.LayerInputSize(layer)),
-                    Add($"rnn.weight_hh_{suffix}", gh, h),
-                    Add($"rnn.bias_ih_{suffix}", gh, 0),
-                    Add($"rnn.bias_hh_{suffix}", gh, 0));
+                    Add($"{prefix}weight_ih_{suffix}", gh, shape.LayerInputSize(layer)),
+                    Add($"{prefix}weight_hh_{suffix}", gh, h),
+                    Add($"{prefix}bias_ih_{suffix}", gh, 0),
+                    Add($"{prefix}bias_hh_{suffix}", gh, 0));
             }
         }
 
-        OutputWeight = Add("out.weight", shape.OutputSize, shape.LayerOutputSize);
-        OutputBias = Add("out.bias", shape.OutputSize, 0);
+        if (shape.HasOutputLayer)
+        {
+            OutputWeight = Add("out.weight", shape.OutputSize, shape.LayerOutputSize);
+            OutputBias = Add("out.bias", shape.OutputSize, 0);
+        }
         Tensors = all;
         _byName = all.ToDictionary(t => t.Name, StringComparer.Ordinal);
         TotalLength = offset;
     }
+
+    /// <summary>Prefix of the recurrent tensors' names in a network with an output layer (its child module <c>rnn</c>).</summary>
+    public const string RecurrentPrefix = "rnn.";
 
     /// <summary>The sizes this layout was built for.</summary>
     public RnnShape Shape { get; }
@@ -56,11 +65,11 @@ public sealed class ParameterLayout
     /// <summary>Total floats in the flat buffer.</summary>
     public int TotalLength { get; }
 
-    /// <summary>out.weight [O, D*H].</summary>
-    public ParameterTensor OutputWeight { get; }
+    /// <summary>out.weight [O, D*H], or null without an output layer.</summary>
+    public ParameterTensor? OutputWeight { get; }
 
-    /// <summary>out.bias [O].</summary>
-    public ParameterTensor OutputBias { get; }
+    /// <summary>out.bias [O], or null without an output layer.</summary>
+    public ParameterTensor? OutputBias { get; }
 
     /// <summary>The four tensors of one layer and direction (0 forward, 1 reverse).</summary>
     /// <param name="layer">Layer index.</param>

@@ -119,10 +119,13 @@ public sealed class RnnEngine : IDisposable
     /// <summary>When true, backward also computes dE/dx into <see cref="InputGradient"/> (costs one more GEMM).</summary>
     public bool ComputeInputGradient { get; set; }
 
-    /// <summary>o_t of the last forward pass [T, B, O].</summary>
+    /// <summary>
+    /// What the last forward pass output: o_t [T, B, O]; or, for a network without an output layer, the top layer's
+    /// h_t [T, B, D*H] with zeros at the steps past each entry's length (PyTorch's pad_packed_sequence output).
+    /// </summary>
     /// <exception cref="InvalidOperationException">Read on another thread than the forward pass's.</exception>
     /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
-    public ReadOnlySpan<float> Outputs => Results().Logits.AsSpan(0, _steps * _batch * Model.Shape.OutputSize);
+    public ReadOnlySpan<float> Outputs => Results().Outputs.AsSpan(0, _steps * _batch * Model.Shape.NetworkOutputSize);
 
     /// <summary>
     /// h_t of the last layer for every step of the last forward pass [T, B, D*H] (both directions side by side, as
@@ -308,8 +311,104 @@ public sealed class RnnEngine : IDisposable
             DropoutPass++;
         }
 
-        OutputLayer.Forward(Model, ws, rows);
+        if (shape.HasOutputLayer)
+        {
+            OutputLayer.Forward(Model, ws, rows);
+        }
+        else
+        {
+            PadTopOutputs(ws, steps, batch);
+        }
+
         _forwardDone = true;
+    }
+
+    /// <summary>
+    /// Backpropagation through time from gradients the caller computed (autograd's contract, for a wrapper that owns
+    /// the loss and whatever surrounds the network): adds every parameter gradient into <see cref="Gradients"/> and
+    /// leaves dE/dh_0 in <see cref="InitialStateGradient"/>, dE/dc_0 in <see cref="InitialCellStateGradient"/> and, with
+    /// <see cref="ComputeInputGradient"/>, dE/dx in <see cref="InputGradient"/>.
+    /// </summary>
+    /// <param name="outputGradient">dE/d<see cref="Outputs"/> of the last forward pass: [T, B, O], or [T, B, D*H] for a
+    /// network without an output layer (values at padding steps are ignored: those outputs are constant zeros).</param>
+    /// <param name="finalStateGradient">dE/dh_n [L*D, B, H], or empty when h_n does not reach the loss.</param>
+    /// <param name="finalCellStateGradient">dE/dc_n [L*D, B, H] of an LSTM, or empty.</param>
+    /// <exception cref="ArgumentException">A span does not hold the number of values the last forward pass's shape needs.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass on this thread precedes it, or the call overlapped another.</exception>
+    /// <exception cref="ObjectDisposedException">The engine has been disposed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Backward(
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> finalStateGradient = default, ReadOnlySpan<float> finalCellStateGradient = default)
+    {
+        using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
+        RnnWorkspace ws = Results();
+        EnsureForward();
+        RnnShape shape = Model.Shape;
+        int rows = _steps * _batch, width = shape.NetworkOutputSize, state = shape.StateSize(_batch);
+        if (outputGradient.Length != rows * width)
+        {
+            throw LengthError(outputGradient.Length, rows * width, nameof(outputGradient),
+                $"T x B x {(shape.HasOutputLayer ? "O" : "D*H")} = {_steps} x {_batch} x {width}");
+        }
+
+        if (!finalStateGradient.IsEmpty && finalStateGradient.Length != state)
+        {
+            throw LengthError(finalStateGradient.Length, state, nameof(finalStateGradient), StateDimensions(_batch));
+        }
+
+        if (!finalCellStateGradient.IsEmpty && (!shape.HasCellState || finalCellStateGradient.Length != state))
+        {
+            throw shape.HasCellState
+                ? LengthError(finalCellStateGradient.Length, state, nameof(finalCellStateGradient), StateDimensions(_batch))
+                : new ArgumentException($"finalCellStateGradient is for an LSTM; this model's cell is {shape.Cell}, whose only state is h.", nameof(finalCellStateGradient));
+        }
+
+        // Outputs past an entry's length are constant (zeros, or logits the loss never reads): no gradient flows from them.
+        Span<float> target = shape.HasOutputLayer ? ws.OutputGradient.AsSpan(0, rows * width) : ws.LayerOutputGradients[^1].AsSpan(0, rows * width);
+        outputGradient.CopyTo(target);
+        ClearPaddingRows(ws, target, width);
+        StartFrom(ws, finalStateGradient, finalCellStateGradient);
+        Backward(ws);
+    }
+
+    private string StateDimensions(int batch) =>
+        $"L*D x B x H = {Model.Shape.Layers * Model.Shape.Directions} x {batch} x {Model.Shape.HiddenSize}";
+
+    /// <summary>The top layer's outputs with the rows past each entry's length set to zero, as PyTorch pads them.</summary>
+    private void PadTopOutputs(RnnWorkspace ws, int steps, int batch)
+    {
+        int width = Model.Shape.LayerOutputSize;
+        Span<float> outputs = ws.Outputs.AsSpan(0, steps * batch * width);
+        ws.LayerOutputs[^1].AsSpan(0, outputs.Length).CopyTo(outputs);
+        ClearPaddingRows(ws, outputs, width);
+    }
+
+    private void ClearPaddingRows(RnnWorkspace ws, Span<float> values, int width)
+    {
+        for (int t = 0; t < _steps; t++)
+        {
+            if (ws.AllActive[t])
+            {
+                continue;
+            }
+
+            for (int b = 0; b < _batch; b++)
+            {
+                if (t >= ws.Lengths[b])
+                {
+                    values.Slice(((t * _batch) + b) * width, width).Clear();
+                }
+            }
+        }
+    }
+
+    /// <summary>Where the next backward pass's carried gradients start: the caller's dE/dh_n and dE/dc_n, or zeros.</summary>
+    private void StartFrom(RnnWorkspace ws, ReadOnlySpan<float> finalStateGradient, ReadOnlySpan<float> finalCellStateGradient)
+    {
+        ws.HasFinalStateGradient = !finalStateGradient.IsEmpty;
+        finalStateGradient.CopyTo(ws.FinalStateGradient);
+        ws.HasFinalCellStateGradient = !finalCellStateGradient.IsEmpty;
+        finalCellStateGradient.CopyTo(ws.FinalCellStateGradient);
     }
 
     /// <summary>
@@ -329,6 +428,7 @@ public sealed class RnnEngine : IDisposable
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         RnnWorkspace ws = Results();
         double loss = CrossEntropy(ws, targets);
+        StartFrom(ws, [], []);
         Backward(ws);
         return loss;
     }
@@ -383,7 +483,7 @@ public sealed class RnnEngine : IDisposable
             }
         }
 
-        return SoftmaxCrossEntropy.Compute(ws.Logits.AsSpan(0, rows * classes), masked, classes, 1f, ws.LogitGradient, ws.Pool);
+        return SoftmaxCrossEntropy.Compute(ws.Outputs.AsSpan(0, rows * classes), masked, classes, 1f, ws.OutputGradient, ws.Pool);
     }
 
     /// <summary>
@@ -399,6 +499,7 @@ public sealed class RnnEngine : IDisposable
     {
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         RnnWorkspace ws = Results();
+        EnsureOutputLayer(Model.Shape);
         EnsureForward();
         int rows = _steps * _batch, o = Model.Shape.OutputSize;
         if (targets.Length != rows * o)
@@ -406,7 +507,8 @@ public sealed class RnnEngine : IDisposable
             throw LengthError(targets.Length, rows * o, nameof(targets), $"T x B x O = {_steps} x {_batch} x {o}");
         }
 
-        double loss = SquaredError.Compute(ws.Logits, targets, _steps, _batch, o, ws.Lengths, ws.LogitGradient);
+        double loss = SquaredError.Compute(ws.Outputs, targets, _steps, _batch, o, ws.Lengths, ws.OutputGradient);
+        StartFrom(ws, [], []);
         Backward(ws);
         return loss;
     }
@@ -415,7 +517,11 @@ public sealed class RnnEngine : IDisposable
     {
         RnnShape shape = Model.Shape;
         int rows = _steps * _batch;
-        OutputLayer.Backward(Model, ws, _gradients, rows);
+        if (shape.HasOutputLayer)
+        {
+            OutputLayer.Backward(Model, ws, _gradients, rows);
+        }
+
         for (int layer = shape.Layers - 1; layer >= 0; layer--)
         {
             Span<float> inputGradient = layer > 0
@@ -514,11 +620,23 @@ public sealed class RnnEngine : IDisposable
     /// </summary>
     internal static void EnsureClasses(RnnShape shape)
     {
+        EnsureOutputLayer(shape);
         if (shape.OutputSize < 2)
         {
             throw new InvalidOperationException(
                 "Softmax cross-entropy needs at least 2 classes, but this model has one output unit (O = 1), so its loss would always be 0; " +
                 "train it with squared error (BackwardSquaredError, or Trainer.Step with float targets y [T, B, O]).");
+        }
+    }
+
+    /// <summary>Refuses a loss on a network without an output layer: its caller owns the loss and calls <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
+    internal static void EnsureOutputLayer(RnnShape shape)
+    {
+        if (!shape.HasOutputLayer)
+        {
+            throw new InvalidOperationException(
+                "This network is the recurrent layers alone (no output layer, O = 0), so it has no loss of its own: " +
+                "compute the loss from Outputs and call Backward(outputGradient, finalStateGradient, finalCellStateGradient).");
         }
     }
 

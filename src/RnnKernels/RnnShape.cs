@@ -1,21 +1,23 @@
 namespace RnnKernels;
 
 /// <summary>
-/// The sizes of a recurrent network with an output layer: input I, hidden H, output O, stacked layers L, directions D,
-/// and its cell (Elman, LSTM or GRU, whose weights stack G = 1, 4 or 3 gate blocks of H rows). Layer 0 reads x_t
-/// (width I); layer l &gt; 0 reads the previous layer's h_t (width D*H); the output layer reads the top layer's h_t.
+/// The sizes of a recurrent network: input I, hidden H, output O, stacked layers L, directions D, and its cell
+/// (Elman, LSTM or GRU, whose weights stack G = 1, 4 or 3 gate blocks of H rows). Layer 0 reads x_t (width I); layer
+/// l &gt; 0 reads the previous layer's h_t (width D*H); the output layer, when O &gt; 0, reads the top layer's h_t.
+/// With O = 0 the network is the recurrent layers alone, as PyTorch's nn.RNN, nn.LSTM and nn.GRU (no output layer,
+/// no loss: its output is the top layer's h_t, and its backward pass takes the gradient of that from the caller).
 /// </summary>
 public sealed record RnnShape
 {
     /// <summary>Creates a shape, validating every size.</summary>
     /// <param name="inputSize">I, width of x_t (at least 1).</param>
     /// <param name="hiddenSize">H, width of h_t per direction (at least 1).</param>
-    /// <param name="outputSize">O, width of o_t (at least 1).</param>
+    /// <param name="outputSize">O, width of o_t; 0 for the recurrent layers alone, without an output layer.</param>
     /// <param name="layers">Stacked layers L (at least 1).</param>
     /// <param name="bidirectional">Whether each layer also runs over the reversed sequence.</param>
     /// <param name="nonlinearity">The recurrent activation of an Elman cell (gated cells have none to choose: Tanh).</param>
     /// <param name="cell">The cell.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, or an enum value is not defined.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1 (O below 0), or an enum value is not defined.</exception>
     /// <exception cref="ArgumentException">A gated cell is given the Relu nonlinearity.</exception>
     public RnnShape(
         int inputSize, int hiddenSize, int outputSize, int layers = 1, bool bidirectional = false, Nonlinearity nonlinearity = Nonlinearity.Tanh,
@@ -23,7 +25,7 @@ public sealed record RnnShape
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(outputSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(outputSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
         if (!Enum.IsDefined(nonlinearity))
         {
@@ -60,8 +62,14 @@ public sealed record RnnShape
     /// <summary>H: width of h_t per direction.</summary>
     public int HiddenSize { get; }
 
-    /// <summary>O: width of o_t (classes for cross-entropy).</summary>
+    /// <summary>O: width of o_t (classes for cross-entropy); 0 when there is no output layer.</summary>
     public int OutputSize { get; }
+
+    /// <summary>Whether the network ends in an output layer (O &gt; 0); without one it is the recurrent layers alone.</summary>
+    public bool HasOutputLayer => OutputSize > 0;
+
+    /// <summary>Width of what the network outputs per step and entry: O, or D*H without an output layer.</summary>
+    public int NetworkOutputSize => HasOutputLayer ? OutputSize : LayerOutputSize;
 
     /// <summary>L: stacked layers.</summary>
     public int Layers { get; }

@@ -28,7 +28,7 @@ public sealed class StreamingRnn
     private readonly float[] _recurrentN;
     private readonly PackedMatrix[] _inputWeights;
     private readonly PackedMatrix[] _recurrentWeights;
-    private readonly PackedMatrix _outputWeights;
+    private readonly PackedMatrix? _outputWeights;
     private int _inUse;
 
     /// <summary>Creates a stream with a zero state and a snapshot of the model's weights.</summary>
@@ -64,7 +64,7 @@ public sealed class StreamingRnn
             _recurrentWeights[layer] = new PackedMatrix(shape.HiddenSize, shape.GateRows, layout);
         }
 
-        _outputWeights = new PackedMatrix(shape.HiddenSize, shape.OutputSize, layout);
+        _outputWeights = shape.HasOutputLayer ? new PackedMatrix(shape.HiddenSize, shape.OutputSize, layout) : null;
         PackWeights();
     }
 
@@ -97,7 +97,7 @@ public sealed class StreamingRnn
 
     /// <summary>Advances every stream by one step.</summary>
     /// <param name="input">x_t [B, I].</param>
-    /// <param name="output">o_t [B, O].</param>
+    /// <param name="output">o_t [B, O] (the top layer's h_t [B, H] for a network without an output layer).</param>
     /// <exception cref="ArgumentException">A span's length does not match B and the model's sizes.</exception>
     /// <exception cref="InvalidOperationException">The call overlapped another call on this stream.</exception>
     public void Step(ReadOnlySpan<float> input, Span<float> output)
@@ -105,7 +105,7 @@ public sealed class StreamingRnn
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         RnnShape shape = _model.Shape;
         Check(input.Length, 1, Batch, shape.InputSize, nameof(input), "B x I");
-        Check(output.Length, 1, Batch, shape.OutputSize, nameof(output), "B x O");
+        Check(output.Length, 1, Batch, shape.NetworkOutputSize, nameof(output), "B x O");
         Advance(input, output);
     }
 
@@ -115,7 +115,7 @@ public sealed class StreamingRnn
     /// </summary>
     /// <param name="inputs">x [T, B, I].</param>
     /// <param name="steps">T, 0 or more.</param>
-    /// <param name="outputs">o [T, B, O].</param>
+    /// <param name="outputs">o [T, B, O] (h of the top layer [T, B, H] without an output layer).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="steps"/> is negative.</exception>
     /// <exception cref="ArgumentException">A span's length does not match T, B and the model's sizes.</exception>
     /// <exception cref="InvalidOperationException">The call overlapped another call on this stream.</exception>
@@ -125,9 +125,9 @@ public sealed class StreamingRnn
         using ExclusiveUse use = ExclusiveUse.Enter(ref _inUse, this);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         RnnShape shape = _model.Shape;
-        int inputWidth = Batch * shape.InputSize, outputWidth = Batch * shape.OutputSize;
+        int inputWidth = Batch * shape.InputSize, outputWidth = Batch * shape.NetworkOutputSize;
         Check(inputs.Length, steps, Batch, shape.InputSize, nameof(inputs), "T x B x I");
-        Check(outputs.Length, steps, Batch, shape.OutputSize, nameof(outputs), "T x B x O");
+        Check(outputs.Length, steps, Batch, shape.NetworkOutputSize, nameof(outputs), "T x B x O");
         for (int t = 0; t < steps; t++)
         {
             Advance(inputs.Slice(t * inputWidth, inputWidth), outputs.Slice(t * outputWidth, outputWidth));
@@ -185,7 +185,13 @@ public sealed class StreamingRnn
             x = state;
         }
 
-        Elementwise.BroadcastRows(View(layout.OutputBias), [], b, output, shape.OutputSize);
+        if (_outputWeights is null)
+        {
+            x.CopyTo(output); // Without an output layer the network outputs the top layer's h_t.
+            return;
+        }
+
+        Elementwise.BroadcastRows(View(layout.OutputBias!), [], b, output, shape.OutputSize);
         Gemm.Compute(Transpose.No, b, 1f, x, h, _outputWeights, 1f, output, shape.OutputSize);
     }
 
@@ -203,7 +209,7 @@ public sealed class StreamingRnn
             _recurrentWeights[layer].Pack(Transpose.Yes, h, gh, View(w.WeightHh), h);
         }
 
-        _outputWeights.Pack(Transpose.Yes, h, shape.OutputSize, View(layout.OutputWeight), h);
+        _outputWeights?.Pack(Transpose.Yes, h, shape.OutputSize, View(layout.OutputWeight!), h);
     }
 
     private ReadOnlySpan<float> View(ParameterTensor tensor) => _weights.AsSpan(tensor.Offset, tensor.Length);

@@ -54,7 +54,7 @@ public sealed class HostInterfaceTests
         model.Parameter("rnn.bias_hh_l1")[2] = 42f;
         Assert.Equal(42f, model.View(model.Layout.Recurrent(1, 0).BiasHh)[2]);
         engine.Gradient("out.weight")[0] = 7f;
-        Assert.Equal(7f, engine.Gradients[model.Layout.OutputWeight.Offset]);
+        Assert.Equal(7f, engine.Gradients[model.Layout.OutputWeight!.Offset]);
         Assert.Equal(9, model.ParameterMatrix("rnn.weight_ih_l1").Height);
         Assert.Equal(9, model.ParameterMatrix("rnn.weight_ih_l1").Width);
         Assert.Equal(42f, model.ParameterMatrix("rnn.bias_hh_l1")[0, 2]);
@@ -76,7 +76,7 @@ public sealed class HostInterfaceTests
         engine.Forward(data.Inputs, 4, 2);
         Assert.Equal(4 * 2 * 12, engine.HiddenStates.Length);
         // o = W_o h + b_o, recomputed in double from the hidden states.
-        ReadOnlySpan<float> w = model.View(model.Layout.OutputWeight), b = model.View(model.Layout.OutputBias);
+        ReadOnlySpan<float> w = model.View(model.Layout.OutputWeight!), b = model.View(model.Layout.OutputBias!);
         for (int row = 0; row < 8; row++)
         {
             for (int o = 0; o < 2; o++)

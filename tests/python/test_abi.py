@@ -81,6 +81,8 @@ def python_kind(argument):
         return "i32"
     if argument is ctypes.c_int64:
         return "i64"
+    if argument is ctypes.c_float:
+        return "f32"
     if argument is ctypes.c_char_p:
         return "str"
     if argument is ctypes.c_void_p:

@@ -130,6 +130,37 @@ internal static unsafe class EngineExports
         }
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "rnnk_engine_backward")]
+    public static int Backward(nint engine, float* dOutputs, long dOutputsCount, float* dhN, long dhNCount, float* dcN, long dcNCount)
+    {
+        try
+        {
+            Handles.Get<NativeEngine>(engine, What).Engine.Backward(
+                NativeArray.Of(dOutputs, dOutputsCount, "d_outputs"), NativeArray.Of(dhN, dhNCount, "dh_n"), NativeArray.Of(dcN, dcNCount, "dc_n"));
+            return Status.Ok;
+        }
+        catch (Exception e)
+        {
+            return LastError.Report(e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "rnnk_engine_set_dropout")]
+    public static int SetDropout(nint engine, float probability, long seed)
+    {
+        try
+        {
+            RnnEngine e = Handles.Get<NativeEngine>(engine, What).Engine;
+            e.Dropout = probability;
+            e.DropoutSeed = (ulong)seed;
+            return Status.Ok;
+        }
+        catch (Exception e)
+        {
+            return LastError.Report(e);
+        }
+    }
+
     [UnmanagedCallersOnly(EntryPoint = "rnnk_engine_zero_grad")]
     public static int ZeroGradients(nint engine)
     {

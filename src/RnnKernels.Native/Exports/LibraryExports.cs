@@ -8,7 +8,7 @@ namespace RnnKernels.Native;
 internal static unsafe class LibraryExports
 {
     /// <summary>RNNK_ABI_VERSION: bumped whenever a signature, struct or code changes meaning.</summary>
-    public const int AbiVersion = 1;
+    public const int AbiVersion = 2;
 
     [UnmanagedCallersOnly(EntryPoint = "rnnk_version")]
     public static byte* Version() => Literal("0.1.0\0"u8);

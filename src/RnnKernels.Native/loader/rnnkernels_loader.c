@@ -40,6 +40,10 @@
     X(rnnk_engine_backward_cross_entropy, (rnnk_engine * e, const int64_t *t, int64_t c, double *l),       \
       (e, t, c, l))                                                                                                     \
     X(rnnk_engine_backward_mse, (rnnk_engine * e, const float *y, int64_t c, double *l), (e, y, c, l))     \
+    X(rnnk_engine_backward,                                                                                \
+      (rnnk_engine * e, const float *o, int64_t oc, const float *h, int64_t hc, const float *c, int64_t cc),            \
+      (e, o, oc, h, hc, c, cc))                                                                                         \
+    X(rnnk_engine_set_dropout, (rnnk_engine * e, float p, int64_t s), (e, p, s))                             \
     X(rnnk_engine_zero_grad, (rnnk_engine * e), (e))                                                       \
     X(rnnk_engine_get_gradient, (rnnk_engine * e, const char *n, float *v, int64_t c), (e, n, v, c))       \
     X(rnnk_engine_get_state, (rnnk_engine * e, int32_t w, float *v, int64_t c), (e, w, v, c))              \

@@ -101,8 +101,8 @@ internal static class GatedLayer
         Span<float> dA = g.GateGradient.AsSpan(0, pass.Rows * gh);
         Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h);
         Span<float> carriedCell = g.CarriedCell.AsSpan(0, batch * h);
-        carried.Clear(); // Pooled buffers come back dirty; nothing flows in through h_n or c_n.
-        carriedCell.Clear();
+        LayerProducts.StartCarry(ws.HasFinalStateGradient, ws.FinalStateGradient, pass, carried);
+        LayerProducts.StartCarry(ws.HasFinalCellStateGradient, ws.FinalCellStateGradient, pass, carriedCell);
 
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
         PackedMatrix? packed = g.PackedBackward;

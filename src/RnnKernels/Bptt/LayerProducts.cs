@@ -80,6 +80,24 @@ internal static class LayerProducts
         }
     }
 
+    /// <summary>
+    /// The gradient a backward pass carries into its first step (the forward pass's last): the caller's dE/dh_n (or
+    /// dE/dc_n) for this layer and direction when it gave one, else zeros (pooled buffers come back dirty). An entry
+    /// that finished early carried its state to the last step unchanged, so its gradient flows back to its own last
+    /// step through the carried rows.
+    /// </summary>
+    public static void StartCarry(bool given, float[] finalGradient, LayerPass pass, Span<float> carried)
+    {
+        if (given)
+        {
+            finalGradient.AsSpan(pass.StateAt, carried.Length).CopyTo(carried);
+        }
+        else
+        {
+            carried.Clear();
+        }
+    }
+
     /// <summary>h_n: each entry's row at the pass's last step (finished entries carried their state there).</summary>
     public static void StoreFinalState(RnnWorkspace ws, LayerPass pass)
     {

@@ -77,7 +77,7 @@ internal static class RecurrentLayer
         RecurrentTensors weights = model.Layout.Recurrent(layer, direction);
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
         Span<float> carried = ws.CarriedGradient.AsSpan(0, batch * h); // dE/dh_{t-1} carried back [B, H]
-        carried.Clear(); // Pooled buffers come back dirty; nothing flows in through h_n.
+        LayerProducts.StartCarry(ws.HasFinalStateGradient, ws.FinalStateGradient, pass, carried);
 
         // The T step products share B = W_R: packed once for all of them (or read in place, see RnnWorkspace).
         PackedMatrix? packed = ws.PacksBackwardRecurrent ? ws.PackedRecurrent : null;

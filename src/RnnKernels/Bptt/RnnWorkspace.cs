@@ -34,11 +34,13 @@ internal sealed class RnnWorkspace
         PreActivationGradient = new float[elman ? checked(rows * h) : 0];
         PreviousStates = new float[checked(Math.Min(rows, shape.GateRows) * h)];
         Gated = elman ? null : new GatedWorkspace(shape, maxSteps, maxBatch);
-        Logits = new float[checked(rows * shape.OutputSize)];
-        LogitGradient = new float[Logits.Length];
+        Outputs = new float[checked(rows * shape.NetworkOutputSize)];
+        OutputGradient = new float[Outputs.Length];
         InitialState = new float[shape.StateSize(maxBatch)];
         FinalState = new float[InitialState.Length];
         InitialStateGradient = new float[InitialState.Length];
+        FinalStateGradient = new float[InitialState.Length];
+        FinalCellStateGradient = new float[shape.HasCellState ? InitialState.Length : 0];
         CarriedGradient = new float[maxBatch * h];
         SavedCarry = new float[maxBatch * h];
         BiasGradient = new float[shape.GateRows];
@@ -53,7 +55,7 @@ internal sealed class RnnWorkspace
         WeightGradients = new WeightGradientPairWork(this);
         OutputGradients = new OutputGradientPairWork(this);
         long floats = Input.Length + InputGradient.Length + (2L * shape.Layers * LayerOutputs[0].Length) + PreActivationGradient.Length + PreviousStates.Length
-            + Logits.Length + LogitGradient.Length + (3L * InitialState.Length) + CarriedGradient.Length + SavedCarry.Length
+            + Outputs.Length + OutputGradient.Length + (4L * InitialState.Length) + FinalCellStateGradient.Length + CarriedGradient.Length + SavedCarry.Length
             + BiasGradient.Length + BiasSum.Length;
         long ints = Lengths.Length + ActiveRows.Length + MaskedTargets.Length;
         Bytes = (floats * sizeof(float)) + (ints * sizeof(int)) + AllActive.Length + PackedRecurrent.Bytes + (Gated?.Bytes ?? 0);
@@ -119,11 +121,11 @@ internal sealed class RnnWorkspace
     /// </summary>
     public float[] PreviousStates { get; }
 
-    /// <summary>o_t [T, B, O].</summary>
-    public float[] Logits { get; }
+    /// <summary>What the network outputs [T, B, O]: o_t, or without an output layer the top layer's h_t with zeros at padding steps [T, B, D*H].</summary>
+    public float[] Outputs { get; }
 
-    /// <summary>dE/do_t [T, B, O].</summary>
-    public float[] LogitGradient { get; }
+    /// <summary>dE/d(output) [T, B, O] (or [T, B, D*H] without an output layer).</summary>
+    public float[] OutputGradient { get; }
 
     /// <summary>h_0 [L*D, B, H] as given (zeros when not).</summary>
     public float[] InitialState { get; }
@@ -136,6 +138,18 @@ internal sealed class RnnWorkspace
 
     /// <summary>h_n [L*D, B, H]: each entry's state at its own last step.</summary>
     public float[] FinalState { get; }
+
+    /// <summary>dE/dh_n [L*D, B, H] given by the caller of a backward pass (the gradient that flows in through h_n).</summary>
+    public float[] FinalStateGradient { get; }
+
+    /// <summary>dE/dc_n [L*D, B, H] given by the caller (LSTM; empty otherwise).</summary>
+    public float[] FinalCellStateGradient { get; }
+
+    /// <summary>Whether the backward pass running now starts from <see cref="FinalStateGradient"/> (else from zeros).</summary>
+    public bool HasFinalStateGradient { get; set; }
+
+    /// <summary>Whether the backward pass running now starts from <see cref="FinalCellStateGradient"/> (else from zeros).</summary>
+    public bool HasFinalCellStateGradient { get; set; }
 
     /// <summary>dE/dh_0 [L*D, B, H].</summary>
     public float[] InitialStateGradient { get; }

@@ -2,7 +2,8 @@ namespace RnnKernels.IO;
 
 /// <summary>
 /// A model as a safetensors file holding exactly the state_dict of a PyTorch module with children <c>rnn</c>
-/// (nn.RNN, nn.LSTM or nn.GRU) and <c>out</c> (nn.Linear), plus <c>__metadata__</c> {"cell": "rnn"|"lstm"|"gru",
+/// (nn.RNN, nn.LSTM or nn.GRU) and <c>out</c> (nn.Linear), or, for a network without an output layer, of the
+/// nn.RNN / nn.LSTM / nn.GRU itself (<c>weight_ih_l0</c>, ...), plus <c>__metadata__</c> {"cell": "rnn"|"lstm"|"gru",
 /// "nonlinearity": "tanh"|"relu" (rnn only), ...}. A file whose shapes say one cell and metadata another is rejected.
 /// </summary>
 public static class ModelFile
@@ -133,7 +134,8 @@ public static class ModelFile
             layout.Find(name) is null && (otherPrefix is null || !name.StartsWith(otherPrefix, StringComparison.Ordinal)));
         if (extra is not null)
         {
-            throw new InvalidDataException($"{path}: tensor '{extra}' is not part of an {(shape.Cell == CellKind.Rnn ? "nn.RNN" : shape.Cell == CellKind.Lstm ? "nn.LSTM" : "nn.GRU")} + nn.Linear model of this shape.");
+            string module = shape.Cell == CellKind.Rnn ? "nn.RNN" : shape.Cell == CellKind.Lstm ? "nn.LSTM" : "nn.GRU";
+            throw new InvalidDataException($"{path}: tensor '{extra}' is not part of an {module}{(shape.HasOutputLayer ? " + nn.Linear model" : "")} of this shape.");
         }
 
         return new RnnModel(shape, parameters);
@@ -160,18 +162,18 @@ public static class ModelFile
             return t.Shape[index];
         }
 
+        // A module with children rnn and out names its tensors rnn.* and out.*; nn.RNN/LSTM/GRU alone has no prefix.
+        string prefix = tensors.ContainsKey($"{ParameterLayout.RecurrentPrefix}weight_ih_l0") ? ParameterLayout.RecurrentPrefix
+            : tensors.ContainsKey("weight_ih_l0") ? ""
+            : throw new InvalidDataException(
+                $"{path}: tensor 'rnn.weight_ih_l0' is missing (or 'weight_ih_l0' for the recurrent layers alone, an nn.RNN, nn.LSTM or nn.GRU state_dict).");
         int layers = 0;
-        while (tensors.ContainsKey($"rnn.weight_ih_l{layers}"))
+        while (tensors.ContainsKey($"{prefix}weight_ih_l{layers}"))
         {
             layers++;
         }
 
-        if (layers == 0)
-        {
-            throw new InvalidDataException($"{path}: tensor 'rnn.weight_ih_l0' is missing.");
-        }
-
-        bool bidirectional = tensors.ContainsKey("rnn.weight_ih_l0_reverse");
+        bool bidirectional = tensors.ContainsKey($"{prefix}weight_ih_l0_reverse");
         CellKind cell = CellKind.Rnn; // A file without "cell" is an nn.RNN's, as before gated cells existed.
         bool cellNamed = metadata.TryGetValue(CellKey, out string? cellName);
         if (cellNamed)
@@ -197,13 +199,14 @@ public static class ModelFile
         }
 
         // weight_hh_l0 is [G*H, H]: its shape says the cell, whatever the metadata says; the two must agree.
-        long gateRows = Dim("rnn.weight_hh_l0", 0);
-        long hidden = Dim("rnn.weight_hh_l0", 1);
+        string recurrent = $"{prefix}weight_hh_l0";
+        long gateRows = Dim(recurrent, 0);
+        long hidden = Dim(recurrent, 1);
         long gates = gateRows / hidden;
         if (gateRows % hidden != 0 || gates is not (1 or 3 or 4))
         {
             throw new InvalidDataException(
-                $"{path}: tensor 'rnn.weight_hh_l0' has shape [{gateRows}, {hidden}]; a recurrent weight is [G*H, H] with G = 1 (rnn), 4 (lstm) or 3 (gru).");
+                $"{path}: tensor '{recurrent}' has shape [{gateRows}, {hidden}]; a recurrent weight is [G*H, H] with G = 1 (rnn), 4 (lstm) or 3 (gru).");
         }
 
         if (gates != RnnShape.Gates(cell))
@@ -211,12 +214,12 @@ public static class ModelFile
             string byShape = gates == 4 ? "lstm" : gates == 3 ? "gru" : "rnn";
             string byMetadata = cellNamed ? $"metadata names cell '{cellName}'" : "metadata names no cell, which means 'rnn'";
             throw new InvalidDataException(
-                $"{path}: tensor 'rnn.weight_hh_l0' is [{gateRows}, {hidden}], shaped for cell '{byShape}' ({gates} gate blocks of H = {hidden} rows), " +
+                $"{path}: tensor '{recurrent}' is [{gateRows}, {hidden}], shaped for cell '{byShape}' ({gates} gate blocks of H = {hidden} rows), " +
                 $"but {byMetadata}; the file's __metadata__ must say \"cell\": \"{byShape}\".");
         }
 
-        long input = Dim("rnn.weight_ih_l0", 1);
-        long output = Dim("out.weight", 0);
+        long input = Dim($"{prefix}weight_ih_l0", 1);
+        long output = prefix.Length == 0 ? 0 : Dim("out.weight", 0);
         if (hidden > 1 << 16 || input > 1 << 20 || output > 1 << 20 || gates * hidden > 1 << 18)
         {
             throw new InvalidDataException($"{path}: sizes I={input}, H={hidden}, O={output} are beyond what this library supports.");

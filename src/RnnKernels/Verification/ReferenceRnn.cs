@@ -41,12 +41,27 @@ public static class ReferenceRnn
         return (h0, c0);
     }
 
+    /// <summary>
+    /// A network without an output layer under the linear functional E = sum(outputs * dOutputs) + sum(h_n * dh_n) +
+    /// sum(c_n * dc_n) over live steps, so that its gradients are what a backward pass from the upstream gradients
+    /// dOutputs [T, B, D*H], dh_n and dc_n [L*D, B, H] (each may be null) must give.
+    /// </summary>
+    internal static double RunLayers(
+        RnnShape shape, ReadOnlySpan<double> parameters, SequenceData data, Upstream upstream, double[] h0, double[] c0,
+        double[]? gradients = null, double[]? initialStateGradient = null, double[]? initialCellStateGradient = null, double[]? inputGradient = null,
+        IReadOnlyList<float[]>? dropoutMasks = null) =>
+        RunWithState(shape, parameters, data, LossKind.SquaredError, h0, c0, gradients, initialStateGradient, null, initialCellStateGradient, null,
+            dropoutMasks, upstream, inputGradient);
+
     /// <summary>The same, with h0 and c0 given in double precision (finite differences perturb them).</summary>
     internal static double RunWithState(
         RnnShape shape, ReadOnlySpan<double> parameters, SequenceData data, LossKind loss, double[] h0, double[] c0,
         double[]? gradients = null, double[]? initialStateGradient = null, double[]? finalState = null,
-        double[]? initialCellStateGradient = null, double[]? finalCellState = null, IReadOnlyList<float[]>? dropoutMasks = null)
+        double[]? initialCellStateGradient = null, double[]? finalCellState = null, IReadOnlyList<float[]>? dropoutMasks = null,
+        Upstream? upstream = null, double[]? inputGradient = null)
     {
+        finalState ??= new double[shape.StateSize(data.Batch)];
+        finalCellState ??= new double[shape.HasCellState ? shape.StateSize(data.Batch) : 0];
         var layout = new ParameterLayout(shape);
         double[] p = parameters.ToArray();
         if (gradients is not null)
@@ -97,7 +112,12 @@ public static class ReferenceRnn
         double[] top = ys[^1];
         double total = 0;
         var dTop = new double[T * B * DH];
-        for (int t = 0; t < T; t++)
+        if (!shape.HasOutputLayer)
+        {
+            total = Functional(shape, data, top, finalState, finalCellState, upstream ?? throw new ArgumentNullException(nameof(upstream)), dTop);
+        }
+
+        for (int t = 0; t < T && shape.HasOutputLayer; t++)
         {
             for (int b = 0; b < B; b++)
             {
@@ -109,10 +129,10 @@ public static class ReferenceRnn
                 var o = new double[O];
                 for (int k = 0; k < O; k++)
                 {
-                    double sum = p[layout.OutputBias.Offset + k];
+                    double sum = p[layout.OutputBias!.Offset + k];
                     for (int j = 0; j < DH; j++)
                     {
-                        sum += p[layout.OutputWeight.Offset + (k * DH) + j] * top[(((t * B) + b) * DH) + j];
+                        sum += p[layout.OutputWeight!.Offset + (k * DH) + j] * top[(((t * B) + b) * DH) + j];
                     }
 
                     o[k] = sum;
@@ -126,11 +146,11 @@ public static class ReferenceRnn
 
                 for (int k = 0; k < O; k++)
                 {
-                    gradients[layout.OutputBias.Offset + k] += dO[k];
+                    gradients[layout.OutputBias!.Offset + k] += dO[k];
                     for (int j = 0; j < DH; j++)
                     {
                         int row = (((t * B) + b) * DH) + j;
-                        gradients[layout.OutputWeight.Offset + (k * DH) + j] += dO[k] * top[row];
+                        gradients[layout.OutputWeight!.Offset + (k * DH) + j] += dO[k] * top[row];
                         dTop[row] += p[layout.OutputWeight.Offset + (k * DH) + j] * dO[k];
                     }
                 }
@@ -139,7 +159,42 @@ public static class ReferenceRnn
 
         if (gradients is not null)
         {
-            Backward(shape, layout, p, data, steps, dTop, gradients, initialStateGradient, initialCellStateGradient, dropoutMasks);
+            Backward(shape, layout, p, data, steps, dTop, gradients, initialStateGradient, initialCellStateGradient, dropoutMasks, upstream, inputGradient);
+        }
+
+        return total;
+    }
+
+    /// <summary>The upstream gradients of a network without an output layer (each may be null: no gradient).</summary>
+    internal sealed record Upstream(double[]? Outputs, double[]? FinalState, double[]? FinalCellState);
+
+    /// <summary>sum(outputs * dOutputs) over live steps + sum(h_n * dh_n) + sum(c_n * dc_n); dTop receives dOutputs at live steps.</summary>
+    private static double Functional(
+        RnnShape shape, SequenceData data, double[] top, double[] finalState, double[] finalCellState, Upstream upstream, double[] dTop)
+    {
+        int B = data.Batch, DH = shape.LayerOutputSize;
+        double total = 0;
+        for (int t = 0; t < data.Steps; t++)
+        {
+            for (int b = 0; b < B && upstream.Outputs is not null; b++)
+            {
+                for (int j = 0; j < DH && t < data.LengthOf(b); j++)
+                {
+                    int i = (((t * B) + b) * DH) + j;
+                    total += top[i] * upstream.Outputs[i];
+                    dTop[i] = upstream.Outputs[i];
+                }
+            }
+        }
+
+        for (int i = 0; i < finalState.Length && upstream.FinalState is not null; i++)
+        {
+            total += finalState[i] * upstream.FinalState[i];
+        }
+
+        for (int i = 0; i < finalCellState.Length && upstream.FinalCellState is not null; i++)
+        {
+            total += finalCellState[i] * upstream.FinalCellState[i];
         }
 
         return total;
@@ -147,7 +202,8 @@ public static class ReferenceRnn
 
     private static void Backward(
         RnnShape shape, ParameterLayout layout, double[] p, SequenceData data, ReferenceCell.Step?[,,,] steps, double[] dY,
-        double[] gradients, double[]? initialStateGradient, double[]? initialCellStateGradient, IReadOnlyList<float[]>? dropoutMasks)
+        double[] gradients, double[]? initialStateGradient, double[]? initialCellStateGradient, IReadOnlyList<float[]>? dropoutMasks,
+        Upstream? upstream, double[]? inputGradient)
     {
         int T = data.Steps, B = data.Batch, H = shape.HiddenSize, DH = shape.LayerOutputSize, D = shape.Directions;
         for (int l = shape.Layers - 1; l >= 0; l--)
@@ -159,8 +215,10 @@ public static class ReferenceRnn
                 RecurrentTensors w = layout.Recurrent(l, d);
                 for (int b = 0; b < B; b++)
                 {
-                    var dh = new double[H];
-                    var dc = new double[shape.HasCellState ? H : 0];
+                    // What flows in through h_n and c_n (nothing unless the caller gave upstream gradients for them).
+                    int final = (((l * D) + d) * B * H) + (b * H);
+                    double[] dh = upstream?.FinalState is { } dhn ? Slice(dhn, final, H) : new double[H];
+                    double[] dc = !shape.HasCellState ? [] : upstream?.FinalCellState is { } dcn ? Slice(dcn, final, H) : new double[H];
                     int[] order = [.. Order(T, d)];
                     for (int s = T - 1; s >= 0; s--)
                     {
@@ -188,6 +246,11 @@ public static class ReferenceRnn
             }
 
             dY = l > 0 ? Masked(dInput, dropoutMasks?[l - 1]) : dInput;
+        }
+
+        if (inputGradient is not null)
+        {
+            dY.CopyTo(inputGradient, 0);
         }
     }
 

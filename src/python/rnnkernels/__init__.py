@@ -101,7 +101,9 @@ def _create(function, *args):
 
 
 class Model(_Handle):
-    """nn.RNN / nn.LSTM / nn.GRU + nn.Linear with PyTorch's default initialisation from a seed."""
+    """nn.RNN / nn.LSTM / nn.GRU + nn.Linear with PyTorch's default initialisation from a seed. output_size=0 makes
+    the recurrent layers alone (nn.RNN / nn.LSTM / nn.GRU themselves, their state_dict names, no loss of their own):
+    Engine.forward then returns the top layer's h_t [T, B, D*H] and Engine.backward takes the caller's gradients."""
 
     _free = lib.rnnk_model_free
 
@@ -147,6 +149,11 @@ class Model(_Handle):
     def directions(self):
         return 2 if self.bidirectional else 1
 
+    @property
+    def output_width(self):
+        """What the network outputs per step and entry: output_size, or D*H for the recurrent layers alone."""
+        return self.output_size or self.directions * self.hidden_size
+
     def state_dict(self):
         """{name: float32 array} copies of every tensor, in state_dict order."""
         result = {}
@@ -155,6 +162,11 @@ class Model(_Handle):
             check(lib.rnnk_model_get_parameter(self._h, name.encode(), values.ctypes.data_as(_F), values.size))
             result[name] = values
         return result
+
+    def set_flat(self, values):
+        """Sets every parameter from one float32 array in state_dict order (what parameters_flat returns)."""
+        pointer, count = _floats(values, "values", (self.parameter_count,))
+        check(lib.rnnk_model_set_parameter(self._h, None, pointer, count))
 
     def load_state_dict(self, state):
         """Sets every tensor from {name: float32 array}; the names must be exactly the model's."""
@@ -193,8 +205,8 @@ class Engine(_Handle):
         hp, hc = _floats(h0, "h0", state)
         cp, cc = _floats(c0, "c0", state)
         if out is None:
-            out = np.empty((steps, batch, m.output_size), np.float32)
-        op, oc = _floats(out, "out", (steps, batch, m.output_size))
+            out = np.empty((steps, batch, m.output_width), np.float32)
+        op, oc = _floats(out, "out", (steps, batch, m.output_width))
         check(lib.rnnk_engine_forward(self._h, xp, xc, steps, batch, lp, lc, hp, hc, cp, cc, op, oc))
         self._steps, self._batch = steps, batch
         return out
@@ -213,8 +225,35 @@ class Engine(_Handle):
         check(lib.rnnk_engine_backward_mse(self._h, pointer, count, ctypes.byref(loss)))
         return loss.value
 
+    def set_input_grad(self, enabled):
+        """Whether backward also computes dE/dx (input_grad); costs one more product per layer."""
+        self._input_grad = bool(enabled)
+        check(lib.rnnk_engine_set_input_gradient(self._h, int(self._input_grad)))
+
+    def backward(self, d_outputs, dh_n=None, dc_n=None):
+        """Backpropagation from the caller's gradients: d_outputs float32 [T, B, O] ([T, B, D*H] for the recurrent
+        layers alone), dh_n and dc_n [L*D, B, H] or None. Adds every gradient; h0_grad, c0_grad, input_grad follow."""
+        m = self.model
+        state = (m.num_layers * m.directions, self._batch, m.hidden_size)
+        op, oc = _floats(d_outputs, "d_outputs", (self._steps, self._batch, m.output_width))
+        hp, hc = _floats(dh_n, "dh_n", state)
+        cp, cc = _floats(dc_n, "dc_n", state)
+        check(lib.rnnk_engine_backward(self._h, op, oc, hp, hc, cp, cc))
+
+    def set_dropout(self, p, seed=0):
+        """Dropout between stacked layers (nn.RNN's dropout=) for the following forward passes; 0 turns it off."""
+        check(lib.rnnk_engine_set_dropout(self._h, float(p), int(seed)))
+
     def zero_grad(self):
         check(lib.rnnk_engine_zero_grad(self._h))
+
+    def grads_flat(self, out=None):
+        """Every gradient in one float32 array, state_dict order (into out when given)."""
+        if out is None:
+            out = np.empty(self.model.parameter_count, np.float32)
+        pointer, count = _floats(out, "out", (self.model.parameter_count,))
+        check(lib.rnnk_engine_get_gradient(self._h, None, pointer, count))
+        return out
 
     def grads(self):
         """{name: float32 array} copies of every gradient."""

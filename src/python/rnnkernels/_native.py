@@ -70,6 +70,8 @@ _SIGNATURES = {
     "rnnk_engine_forward": [_P, _F, _I64, _I32, _I32, _I64P, _I64, _F, _I64, _F, _I64, _F, _I64],
     "rnnk_engine_backward_cross_entropy": [_P, _I64P, _I64, _D],
     "rnnk_engine_backward_mse": [_P, _F, _I64, _D],
+    "rnnk_engine_backward": [_P, _F, _I64, _F, _I64, _F, _I64],
+    "rnnk_engine_set_dropout": [_P, ctypes.c_float, _I64],
     "rnnk_engine_zero_grad": [_P],
     "rnnk_engine_get_gradient": [_P, _S, _F, _I64],
     "rnnk_engine_get_state": [_P, _I32, _F, _I64],
@@ -94,7 +96,7 @@ for _name in ("rnnk_version", "rnnk_kernel_tier", "rnnk_last_error"):
 lib.rnnk_abi_version.argtypes = []
 lib.rnnk_abi_version.restype = ctypes.c_int32
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 if lib.rnnk_abi_version() != ABI_VERSION:
     raise ImportError(f"rnnkernels: the native library has ABI {lib.rnnk_abi_version()}, this client expects {ABI_VERSION}")
 
