@@ -273,7 +273,7 @@ public static unsafe class Gemm
         }
 
         GemmScratch? scratch = RowVector(transA, pa, lda, k, out float* x);
-        if (pool is not null && pool.DegreeOfParallelism > 1 && GemmParallelWork.Worthwhile(1, n, k))
+        if (pool is not null && pool.DegreeOfParallelism > 1 && OneRowParallelWork.Worthwhile(n, k))
         {
             using Lock.Scope region = pool.EnterRegion();
             OneRowParallelWork work = pool.Work<OneRowParallelWork>();

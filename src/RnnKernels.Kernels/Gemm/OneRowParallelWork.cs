@@ -7,6 +7,10 @@ namespace RnnKernels.Kernels;
 /// </summary>
 internal sealed unsafe class OneRowParallelWork : IParallelWork
 {
+    // Below this many multiply-adds a region costs more than half the product. Lower than a tiled product's threshold:
+    // a one-row product reads its whole matrix for one row of output, so it is bound by the cache the matrix comes
+    // from, and each thread keeps its own share of the matrix in its own cache from one step to the next.
+    private const long MinimumWork = 1 << 16;
     private IsaTier _tier;
     private int _n, _k, _groups;
     private float _alpha, _beta;
@@ -22,6 +26,9 @@ internal sealed unsafe class OneRowParallelWork : IParallelWork
         _epilogue = epilogue;
         _groups = Gemv.OneRowGroups(tier, n);
     }
+
+    /// <summary>Whether a product of n columns and depth k is worth splitting.</summary>
+    public static bool Worthwhile(int n, int k) => (long)n * k >= MinimumWork;
 
     /// <summary>How many parts the product has for up to <paramref name="threads"/> threads: one group at least each.</summary>
     public int Partition(int threads) => Math.Min(threads, _groups);
