@@ -155,11 +155,18 @@ rnnk_status rnnk_optimizer_create(rnnk_model *model, const rnnk_optimizer_option
 rnnk_status rnnk_optimizer_step(rnnk_optimizer *optimizer, rnnk_engine *engine, double *gradient_norm);
 rnnk_status rnnk_optimizer_free(rnnk_optimizer *optimizer);
 
-/* ---- streams: inference one step at a time (unidirectional models) ---- */
+/* ---- streams: inference over whole sequences, or one step at a time (unidirectional models) ---- */
 
 rnnk_status rnnk_stream_create(rnnk_model *model, int32_t batch, rnnk_stream **stream);
-/* x [B, I] -> y [B, O]; the state (h, and c for an LSTM) is kept between steps. */
+/* x [B, I] -> y [B, O]; the state (h, and c for an LSTM) is kept between steps. Unidirectional models only. */
 rnnk_status rnnk_stream_step(rnnk_stream *stream, const float *x, int64_t x_count, float *y, int64_t y_count);
+/* Whole sequences, any model (bidirectional too): x [T, B, I] -> y [T, B, O] ([T, B, D*H] for the recurrent layers
+   alone, zeros past each entry's length); lengths [B] (int64) in 1..T or NULL; h0, c0 [L*D, B, H] or NULL to continue
+   from the stream's state (zeros after create or reset); h_n, c_n [L*D, B, H] or NULL. The input projections of all
+   steps are one product per layer; nothing allocates once a length has been run. */
+rnnk_status rnnk_stream_run(rnnk_stream *stream, const float *x, int64_t x_count, int32_t steps, const int64_t *lengths,
+                            int64_t lengths_count, const float *h0, int64_t h0_count, const float *c0, int64_t c0_count,
+                            float *y, int64_t y_count, float *h_n, int64_t h_n_count, float *c_n, int64_t c_n_count);
 rnnk_status rnnk_stream_reset(rnnk_stream *stream);
 /* Takes a new snapshot of the model's weights (the stream serves the snapshot taken at creation until then). */
 rnnk_status rnnk_stream_refresh(rnnk_stream *stream);

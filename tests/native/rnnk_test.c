@@ -131,6 +131,85 @@ static void test_training(void) {
     CHECK(rnnk_model_free(model) == RNNK_OK, "model_free");
 }
 
+static int one_line(const char *message);
+
+/* The recurrent layers alone (output_size 0): forward, backward from the caller's gradients, dx/dh0/dc0, names
+   without the "rnn." prefix; a stream runs whole sequences of it and of a bidirectional model; bad calls. */
+static void test_layers(void) {
+    rnnk_model *model = NULL;
+    CHECK(rnnk_model_create(I, H, 0, 2, 1, RNNK_CELL_LSTM, RNNK_TANH, 3, &model) == RNNK_OK, "layers model");
+    char name[64];
+    int64_t rows = 0, columns = 0;
+    CHECK(rnnk_model_tensor(model, 1, name, sizeof name, &rows, &columns) == RNNK_OK && strcmp(name, "weight_hh_l0") == 0,
+          "layers' tensor 1 is %s", name);
+    rnnk_engine *engine = NULL;
+    CHECK(rnnk_engine_create(model, T, B, 1, &engine) == RNNK_OK, "layers engine");
+    CHECK(rnnk_engine_set_input_gradient(engine, 1) == RNNK_OK, "input gradient on");
+    static float x[T * B * I], outputs[T * B * 2 * H], d_outputs[T * B * 2 * H], streamed[T * B * 2 * H];
+    static float dh_n[4 * B * H], dc_n[4 * B * H], dx[T * B * I], dh0[4 * B * H], h_n[4 * B * H], stream_h_n[4 * B * H];
+    static int64_t targets[T * B];
+    make_batch(5u, x, targets);
+    for (int i = 0; i < T * B * 2 * H; i++) {
+        d_outputs[i] = (float)((i % 7) - 3) * 0.1f;
+    }
+    for (int i = 0; i < 4 * B * H; i++) {
+        dh_n[i] = 0.05f;
+        dc_n[i] = -0.05f;
+    }
+    const int64_t lengths[B] = {T, 3, T - 1, 1};
+    CHECK(rnnk_engine_forward(engine, x, T * B * I, T, B, lengths, B, NULL, 0, NULL, 0, outputs, T * B * 2 * H) == RNNK_OK,
+          "layers forward");
+    CHECK(outputs[(5 * B + 1) * 2 * H] == 0.0f && outputs[(5 * B + 3) * 2 * H + H] == 0.0f, "zeros past an entry's length");
+    CHECK(rnnk_engine_backward(engine, d_outputs, T * B * 2 * H, dh_n, 4 * B * H, dc_n, 4 * B * H) == RNNK_OK, "layers backward");
+    CHECK(rnnk_engine_get_state(engine, RNNK_STATE_INPUT_GRADIENT, dx, T * B * I) == RNNK_OK, "dx");
+    CHECK(rnnk_engine_get_state(engine, RNNK_STATE_H0_GRADIENT, dh0, 4 * B * H) == RNNK_OK, "dh0");
+    CHECK(rnnk_engine_get_state(engine, RNNK_STATE_H_N, h_n, 4 * B * H) == RNNK_OK, "h_n");
+    double dx_norm = 0, dh0_norm = 0;
+    for (int i = 0; i < T * B * I; i++) {
+        dx_norm += fabs(dx[i]);
+    }
+    for (int i = 0; i < 4 * B * H; i++) {
+        dh0_norm += fabs(dh0[i]);
+    }
+    CHECK(dx_norm > 0 && dh0_norm > 0, "dx and dh0 are not zero (%g, %g)", dx_norm, dh0_norm);
+    static float gradient[4 * H * H];
+    CHECK(rnnk_engine_get_gradient(engine, "weight_hh_l1_reverse", gradient, 4 * H * H) == RNNK_OK, "gradient by the module's name");
+    CHECK(rnnk_engine_backward_cross_entropy(engine, targets, T * B, NULL) == RNNK_ERROR_INVALID_STATE && one_line(rnnk_last_error()),
+          "no loss of its own");
+    CHECK(rnnk_engine_backward(engine, d_outputs, T * B * 2 * H - 1, NULL, 0, NULL, 0) == RNNK_ERROR_INVALID_ARGUMENT &&
+              strstr(rnnk_last_error(), "d_outputs must hold") != NULL && one_line(rnnk_last_error()),
+          "d_outputs count");
+    CHECK(rnnk_engine_backward(engine, d_outputs, T * B * 2 * H, dh_n, 3, NULL, 0) == RNNK_ERROR_INVALID_ARGUMENT &&
+              strstr(rnnk_last_error(), "dh_n") != NULL,
+          "dh_n count");
+    CHECK(rnnk_engine_set_dropout(engine, 1.5f, 1) == RNNK_ERROR_INVALID_ARGUMENT && one_line(rnnk_last_error()), "dropout 1.5");
+
+    /* A stream runs the whole (bidirectional) sequences to the engine's outputs and h_n. */
+    rnnk_stream *stream = NULL;
+    CHECK(rnnk_stream_create(model, B, &stream) == RNNK_OK, "stream of a bidirectional model");
+    CHECK(rnnk_stream_run(stream, x, T * B * I, T, lengths, B, NULL, 0, NULL, 0, streamed, T * B * 2 * H, stream_h_n, 4 * B * H, NULL, 0) ==
+              RNNK_OK,
+          "stream_run");
+    double worst = 0;
+    for (int i = 0; i < T * B * 2 * H; i++) {
+        worst = fmax(worst, fabs((double)streamed[i] - outputs[i]));
+    }
+    for (int i = 0; i < 4 * B * H; i++) {
+        worst = fmax(worst, fabs((double)stream_h_n[i] - h_n[i]));
+    }
+    CHECK(worst < 1e-5, "stream_run differs from forward by %g", worst);
+    float y[2 * H];
+    CHECK(rnnk_stream_step(stream, x, B * I, y, 2 * H) == RNNK_ERROR_INVALID_STATE && strstr(rnnk_last_error(), "use Run") != NULL,
+          "no single steps of a bidirectional model");
+    const int64_t too_long[B] = {T + 1, 1, 1, 1};
+    CHECK(rnnk_stream_run(stream, x, T * B * I, T, too_long, B, NULL, 0, NULL, 0, streamed, T * B * 2 * H, NULL, 0, NULL, 0) ==
+              RNNK_ERROR_INVALID_ARGUMENT && one_line(rnnk_last_error()),
+          "a length past T");
+    CHECK(rnnk_stream_free(stream) == RNNK_OK, "stream free");
+    CHECK(rnnk_engine_free(engine) == RNNK_OK, "layers engine free");
+    CHECK(rnnk_model_free(model) == RNNK_OK, "layers model free");
+}
+
 /* A message through the ABI is one line in rnnkernels.h's words: no .NET parameter suffix, no second line. */
 static int one_line(const char *message) {
     return strlen(message) > 0 && strchr(message, '\n') == NULL && strstr(message, "(Parameter") == NULL &&
@@ -198,6 +277,7 @@ int main(void) {
     CHECK(rnnk_abi_version() == RNNK_ABI_VERSION, "ABI version");
     test_training();
     test_errors();
+    test_layers();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -183,3 +183,37 @@ def test_says_which_kernel_tier_it_runs():
         assert tier == os.environ["RNNK_EXPECT_TIER"]
     assert f"kernel tier {tier}, library " in rnnkernels.build_info()
     assert f"kernel_tier={tier!r}" in repr(rnnkernels.Model(3, 4, 2, cell="gru"))
+
+
+def test_the_recurrent_layers_alone_take_the_callers_gradients_and_a_stream_runs_whole_sequences():
+    T, B, I, H = 6, 3, 4, 5
+    rng = np.random.default_rng(7)
+    layers = rnnkernels.Model(I, H, 0, num_layers=2, bidirectional=True, cell="gru", seed=3)
+    assert "weight_hh_l1_reverse" in layers.shapes and not any(n.startswith("rnn.") for n in layers.shapes)
+    engine = rnnkernels.Engine(layers, T, B, input_grad=True)
+    x = rng.uniform(-1, 1, (T, B, I)).astype(np.float32)
+    h0 = rng.uniform(-0.5, 0.5, (4, B, H)).astype(np.float32)
+    lengths = np.array([6, 2, 5], np.int64)
+    out = engine.forward(x, lengths=lengths, h0=h0)
+    d_out = rng.uniform(-1, 1, out.shape).astype(np.float32)
+    dh_n = rng.uniform(-1, 1, h0.shape).astype(np.float32)
+    engine.backward(d_out, dh_n=dh_n)
+
+    gru = torch.nn.GRU(I, H, 2, bidirectional=True)
+    gru.load_state_dict({k: torch.from_numpy(v) for k, v in layers.state_dict().items()})
+    tx, th0 = torch.from_numpy(x).requires_grad_(), torch.from_numpy(h0).requires_grad_()
+    packed, h_n = gru(torch.nn.utils.rnn.pack_padded_sequence(tx, torch.from_numpy(lengths), enforce_sorted=False), th0)
+    padded, _ = torch.nn.utils.rnn.pad_packed_sequence(packed, total_length=T)
+    ((padded * torch.from_numpy(d_out)).sum() + (h_n * torch.from_numpy(dh_n)).sum()).backward()
+    assert relative(padded.detach().numpy(), out) <= TOLERANCE
+    assert relative(tx.grad.numpy(), engine.input_grad) <= TOLERANCE
+    assert relative(th0.grad.numpy(), engine.h0_grad) <= TOLERANCE
+    grads = engine.grads()
+    for name, parameter in gru.named_parameters():
+        assert relative(parameter.grad.numpy(), grads[name]) <= TOLERANCE, name
+
+    stream = rnnkernels.Stream(layers, batch=B)
+    assert relative(out, stream.run(x, lengths=lengths, h0=h0)) <= 1e-6
+    assert relative(h_n.detach().numpy(), stream.h_n) <= TOLERANCE
+    with pytest.raises(RuntimeError, match="use Run"):
+        stream.step(x[0])

@@ -54,6 +54,10 @@
     X(rnnk_stream_create, (rnnk_model * m, int32_t b, rnnk_stream **s), (m, b, s))                         \
     X(rnnk_stream_step, (rnnk_stream * s, const float *x, int64_t xc, float *y, int64_t yc),               \
       (s, x, xc, y, yc))                                                                                                \
+    X(rnnk_stream_run,                                                                                     \
+      (rnnk_stream * s, const float *x, int64_t xc, int32_t t, const int64_t *l, int64_t lc, const float *h,            \
+       int64_t hc, const float *c, int64_t cc, float *y, int64_t yc, float *hn, int64_t hnc, float *cn, int64_t cnc),   \
+      (s, x, xc, t, l, lc, h, hc, c, cc, y, yc, hn, hnc, cn, cnc))                                                      \
     X(rnnk_stream_reset, (rnnk_stream * s), (s))                                                           \
     X(rnnk_stream_refresh, (rnnk_stream * s), (s))                                                         \
     X(rnnk_stream_free, (rnnk_stream * s), (s))

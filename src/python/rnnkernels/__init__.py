@@ -344,7 +344,8 @@ class Adam(_Optimizer):
 
 
 class Stream(_Handle):
-    """One inference step at a time with the state kept, on a snapshot of the model's weights (refresh() renews it)."""
+    """Inference on a snapshot of the model's weights (refresh() renews it): run() over whole sequences, step() one
+    step at a time (unidirectional models), the state kept between calls."""
 
     _free = lib.rnnk_stream_free
 
@@ -357,9 +358,31 @@ class Stream(_Handle):
         m = self.model
         xp, xc = _floats(x, "x", (self.batch, m.input_size))
         if out is None:
-            out = np.empty((self.batch, m.output_size), np.float32)
-        op, oc = _floats(out, "out", (self.batch, m.output_size))
+            out = np.empty((self.batch, m.output_width), np.float32)
+        op, oc = _floats(out, "out", (self.batch, m.output_width))
         check(lib.rnnk_stream_step(self._h, xp, xc, op, oc))
+        return out
+
+    def run(self, x, lengths=None, h0=None, c0=None, out=None):
+        """Whole sequences: x float32 [T, B, I] -> y [T, B, O] ([T, B, D*H] for the recurrent layers alone), from h0
+        and c0 [L*D, B, H] when given, else from the stream's state; h_n and c_n are left in the stream (h_n, c_n)."""
+        if not isinstance(x, np.ndarray) or x.ndim != 3:
+            raise ValueError(f"x must be a float32 array [T, B, I], not {getattr(x, 'shape', type(x).__name__)}")
+        m = self.model
+        steps = x.shape[0]
+        state = (m.num_layers * m.directions, self.batch, m.hidden_size)
+        xp, xc = _floats(x, "x", (steps, self.batch, m.input_size))
+        lp, lc = _int64s(lengths, "lengths", (self.batch,))
+        hp, hc = _floats(h0, "h0", state)
+        cp, cc = _floats(c0, "c0", state)
+        if out is None:
+            out = np.empty((steps, self.batch, m.output_width), np.float32)
+        op, oc = _floats(out, "out", (steps, self.batch, m.output_width))
+        self.h_n = np.empty(state, np.float32)
+        self.c_n = np.empty(state, np.float32) if m.cell == "lstm" else None
+        np_, nc = _floats(self.h_n, "h_n", state)
+        cnp, cnc = _floats(self.c_n, "c_n", state)
+        check(lib.rnnk_stream_run(self._h, xp, xc, steps, lp, lc, hp, hc, cp, cc, op, oc, np_, nc, cnp, cnc))
         return out
 
     def reset(self):

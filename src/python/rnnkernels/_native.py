@@ -80,6 +80,7 @@ _SIGNATURES = {
     "rnnk_optimizer_free": [_P],
     "rnnk_stream_create": [_P, _I32, _H],
     "rnnk_stream_step": [_P, _F, _I64, _F, _I64],
+    "rnnk_stream_run": [_P, _F, _I64, _I32, _I64P, _I64, _F, _I64, _F, _I64, _F, _I64, _F, _I64, _F, _I64],
     "rnnk_stream_reset": [_P],
     "rnnk_stream_refresh": [_P],
     "rnnk_stream_free": [_P],
