@@ -21,6 +21,7 @@ internal static class CliApp
           sample     generate text from a saved model
           eval       score a saved model on a text (loss, bits per character, perplexity)
           plot       draw the loss curves of a training metrics file as SVG
+          export     write a model as ONNX (for ONNX Runtime and other runtimes)
           bench      time full training steps at preset or explicit sizes
           grad       one forward and backward on a model and data file; write loss, h_n and gradients
           gradcheck  check analytic gradients against finite differences
@@ -46,10 +47,11 @@ internal static class CliApp
                 "sample" => SampleCommand.Run(rest[1..], output),
                 "eval" => EvalCommand.Run(rest[1..], output),
                 "plot" => PlotCommand.Run(rest[1..], output),
+                "export" => ExportCommand.Run(rest[1..], output),
                 "bench" => BenchCommand.Run(rest[1..], output),
                 "grad" => GradCommand.Run(rest[1..], output),
                 "gradcheck" => GradCheckCommand.Run(rest[1..], output),
-                _ => throw new UsageException($"unknown command '{rest[0]}' (commands: train, sample, eval, plot, bench, grad, gradcheck)"),
+                _ => throw new UsageException($"unknown command '{rest[0]}' (commands: train, sample, eval, plot, export, bench, grad, gradcheck)"),
             };
         }
         catch (TrainingDivergedException e)
