@@ -1,6 +1,6 @@
 using System.Globalization;
 using RnnKernels.Kernels;
-using RnnKernels.Text;
+using RnnKernels.Cli.Text;
 
 namespace RnnKernels.Cli;
 

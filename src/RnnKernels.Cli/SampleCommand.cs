@@ -1,4 +1,4 @@
-using RnnKernels.Text;
+using RnnKernels.Cli.Text;
 
 namespace RnnKernels.Cli;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using RnnKernels.IO;
 using RnnKernels.Optimizers;
-using RnnKernels.Text;
+using RnnKernels.Cli.Text;
 
 namespace RnnKernels.Cli;
 

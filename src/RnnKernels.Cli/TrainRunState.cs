@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using RnnKernels.IO;
 using RnnKernels.Optimizers;
-using RnnKernels.Text;
+using RnnKernels.Cli.Text;
 
 namespace RnnKernels.Cli;
 

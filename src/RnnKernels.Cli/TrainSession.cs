@@ -3,7 +3,7 @@ using System.Globalization;
 using RnnKernels.IO;
 using RnnKernels.Kernels;
 using RnnKernels.Optimizers;
-using RnnKernels.Text;
+using RnnKernels.Cli.Text;
 
 namespace RnnKernels.Cli;
 

@@ -35,7 +35,7 @@ public sealed record SequenceData(
     /// <param name="raggedLengths">Whether entries get different lengths.</param>
     /// <param name="initialState">Whether to include a random h0 (and c0 for an LSTM).</param>
     /// <returns>The batch.</returns>
-    public static SequenceData CreateRandom(
+    internal static SequenceData CreateRandom(
         RnnShape shape, int steps, int batch, LossKind loss, int seed, bool raggedLengths = false, bool initialState = false)
     {
         ArgumentNullException.ThrowIfNull(shape);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using RnnKernels.Text;
+using RnnKernels.Cli.Text;
 
 namespace RnnKernels.Cli.Tests;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
 using RnnKernels.IO;
-using RnnKernels.Text;
+using RnnKernels.Cli.Text;
 
 namespace RnnKernels.Cli.Tests;
 

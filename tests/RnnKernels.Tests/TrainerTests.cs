@@ -28,6 +28,21 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void ClipByGlobalNormScalesToTheNormAndLeavesSmallOrNonFiniteGradientsAlone()
+    {
+        float[] gradients = [3f, 4f, 0f, -12f]; // Norm 13.
+        Assert.Equal(13.0, GradientClipping.ClipByGlobalNorm(gradients, 6.5f), 6);
+        Assert.Equal([1.5f, 2f, 0f, -6f], gradients, new ToleranceComparer(1e-6f));
+        float[] small = [0.3f, -0.4f];
+        Assert.Equal(0.5, GradientClipping.ClipByGlobalNorm(small, 1f), 6);
+        Assert.Equal([0.3f, -0.4f], small);
+        float[] poisoned = [1f, float.NaN];
+        Assert.True(double.IsNaN(GradientClipping.ClipByGlobalNorm(poisoned, 1f)));
+        Assert.Equal(1f, poisoned[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipByGlobalNorm(small, 0f));
+    }
+
+    [Fact]
     public void CrossEntropyOverOneOutputUnitIsRefusedNamingSquaredError()
     {
         // A one-class softmax has loss 0 whatever the weights: training it would silently learn nothing.
@@ -102,5 +117,12 @@ public sealed class TrainerTests
         {
             Assert.True(Math.Abs(p[i] - expected[i]) <= 1e-5 * Math.Max(1, Math.Abs(expected[i])), $"{name} p[{i}] = {p[i]}, expected {expected[i]}");
         }
+    }
+
+    private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance * Math.Max(1, Math.Abs(x));
+
+        public int GetHashCode(float obj) => 0;
     }
 }

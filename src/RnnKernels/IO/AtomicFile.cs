@@ -1,7 +1,7 @@
 namespace RnnKernels.IO;
 
 /// <summary>Writes a file so that readers see either the old complete file or the new complete file, never a part.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes through <paramref name="write"/> into a temporary file beside <paramref name="path"/>, flushes it to disk, then renames it over the target.</summary>
     /// <param name="path">Target file.</param>

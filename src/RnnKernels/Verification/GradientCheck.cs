@@ -4,7 +4,7 @@ namespace RnnKernels;
 /// Gradient verification: the float64 reference against central finite differences of its own loss, and the
 /// float32 engine against the float64 reference. Used by <c>rnnk gradcheck</c> and the tests.
 /// </summary>
-public static class GradientCheck
+internal static class GradientCheck
 {
     /// <summary>
     /// Worst relative error between the reference's analytic gradients (every parameter, every h0 and c0 element) and

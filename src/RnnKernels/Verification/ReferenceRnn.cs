@@ -5,7 +5,7 @@ namespace RnnKernels;
 /// kernels and no batching tricks. Tests hold the fast engine to it, finite differences hold it to the math, and
 /// <c>rnnk gradcheck</c> uses it as the float64 path.
 /// </summary>
-public static class ReferenceRnn
+internal static class ReferenceRnn
 {
     /// <summary>Loss of <paramref name="data"/> under <paramref name="parameters"/>, and optionally every gradient.</summary>
     /// <param name="shape">Model sizes.</param>

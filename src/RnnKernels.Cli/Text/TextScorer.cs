@@ -1,6 +1,6 @@
 using RnnKernels.Kernels;
 
-namespace RnnKernels.Text;
+namespace RnnKernels.Cli.Text;
 
 /// <summary>
 /// Scores a character model on a text: the summed cross-entropy of predicting every character from the ones before
@@ -9,7 +9,7 @@ namespace RnnKernels.Text;
 /// continue the last stream on their own. Buffers are made once, so scoring allocates nothing per chunk, and the
 /// result is the same for any number of threads.
 /// </summary>
-public sealed class TextScorer : IDisposable
+internal sealed class TextScorer : IDisposable
 {
     private readonly RnnEngine _engine;
     private readonly int _vocabulary;

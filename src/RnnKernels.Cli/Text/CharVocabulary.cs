@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace RnnKernels.Text;
+namespace RnnKernels.Cli.Text;
 
 /// <summary>
 /// The characters (Unicode scalar values) of a character-level model, sorted by code point; index i is class i and
 /// input i. Saved in model metadata as one string of the characters in order.
 /// </summary>
-public sealed class CharVocabulary
+internal sealed class CharVocabulary
 {
     /// <summary>Metadata key the vocabulary is stored under.</summary>
     public const string MetadataKey = "vocabulary";

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RnnKernels.Text;
+namespace RnnKernels.Cli.Text;
 
 /// <summary>
 /// The training text <c>rnnk train</c> uses when given none: a logbook of a small harbour town, written by this
@@ -10,7 +10,7 @@ namespace RnnKernels.Text;
 /// speech is quoted. A model that has learned the structure samples new entries that read right; a few thousand
 /// steps do not exhaust it, so the held-out loss stays near the training loss.
 /// </summary>
-public static class DefaultCorpus
+internal static class DefaultCorpus
 {
     private static readonly string[] Onsets = ["b", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "br", "st", "th", "tr", "gr", "el", "an", "or"];
     private static readonly string[] Nuclei = ["a", "e", "i", "o", "u", "ai", "ea", "io", "ou"];

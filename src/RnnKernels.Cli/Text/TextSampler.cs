@@ -1,10 +1,10 @@
-namespace RnnKernels.Text;
+namespace RnnKernels.Cli.Text;
 
 /// <summary>
 /// Generates text from a character model one character at a time, carrying the state (h, and c for an LSTM) in a
 /// <see cref="StreamingRnn"/>, which serves a snapshot of the model's weights taken when the sampler is created.
 /// </summary>
-public sealed class TextSampler
+internal sealed class TextSampler
 {
     private readonly CharVocabulary _vocabulary;
     private readonly StreamingRnn _stream;

@@ -1,7 +1,7 @@
 using RnnKernels.Kernels;
-using RnnKernels.Text;
+using RnnKernels.Cli.Text;
 
-namespace RnnKernels.Tests;
+namespace RnnKernels.Cli.Tests;
 
 /// <summary>
 /// The text scorer against forward passes over whole segments: chunking with the state carried changes nothing but

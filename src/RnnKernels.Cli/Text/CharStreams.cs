@@ -1,11 +1,11 @@
-namespace RnnKernels.Text;
+namespace RnnKernels.Cli.Text;
 
 /// <summary>
 /// Cuts an encoded text into B parallel streams and serves consecutive chunks of T characters from each, as
 /// one-hot inputs [T, B, V] and next-character targets [T, B]: the batches of truncated BPTT, where each chunk
 /// continues where the previous one stopped so the hidden state can be carried across.
 /// </summary>
-public sealed class CharStreams
+internal sealed class CharStreams
 {
     private readonly int[] _text;
     private readonly int _streamLength;
