@@ -96,6 +96,35 @@ public sealed class StreamingRnnTests
         }
     }
 
+    [Theory]
+    [InlineData(CellKind.Lstm, 128)]
+    [InlineData(CellKind.Gru, 150)]
+    public void AtBatchOneTheThreadsSplitTheStepProductAndUpdateTheirOwnUnits(CellKind cell, int hidden)
+    {
+        // Wide enough that the one-row step product is split between two threads, at a column that falls inside a
+        // unit group, so both the fused updates and the one left for after the product run.
+        var shape = new RnnShape(9, hidden, 4, layers: 2, cell: cell);
+        var model = new RnnModel(shape, seed: 3);
+        SequenceData data = SequenceData.CreateRandom(shape, 7, 1, LossKind.SquaredError, seed: 5, initialState: true);
+        using var engine = new RnnEngine(model, 7, 1);
+        engine.Forward(data.Inputs, 7, 1, default, data.InitialState, data.InitialCellState);
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using WorkerPool? pool = threads > 1 ? new WorkerPool(threads) : null;
+            var stream = new StreamingRnn(model, 1, pool);
+            data.InitialState!.CopyTo(stream.State);
+            data.InitialCellState?.CopyTo(stream.CellState);
+            float[] output = new float[7 * 4];
+            stream.Run(data.Inputs, 7, output);
+            AssertClose(engine.Outputs, output, "outputs");
+            AssertClose(engine.FinalState, stream.State, "h_n");
+            float[] result = [.. output, .. stream.State, .. stream.CellState];
+            first ??= result;
+            Assert.Equal(first, result);
+        }
+    }
+
     [Fact]
     public void RunContinuesFromTheStateAsStepsDo()
     {
