@@ -9,41 +9,42 @@ public sealed class LateWorkerTests
     private static readonly long Millisecond = Stopwatch.Frequency / 1000;
 
     [Fact]
-    public void FourSlowRegionsInARowStartASoloStretchThatDoublesAndIsForgiven()
+    public void FourLateRegionsInARowStartASoloStretchThatDoublesAndIsForgiven()
     {
+        // Record(caller's own work, its wait for the workers).
         var policy = new LateWorkerPolicy();
         for (int i = 0; i < 3; i++)
         {
-            policy.Record(5 * Millisecond, Millisecond);
+            policy.Record(Millisecond, 5 * Millisecond);
         }
 
-        policy.Record(Millisecond, Millisecond); // A balanced region breaks the run.
+        policy.Record(Millisecond, 0); // A region on time breaks the run.
         for (int i = 0; i < 3; i++)
         {
-            policy.Record(5 * Millisecond, Millisecond);
+            policy.Record(Millisecond, 5 * Millisecond);
             Assert.False(policy.RunSolo());
         }
 
-        policy.Record(5 * Millisecond, Millisecond);
+        policy.Record(Millisecond, 5 * Millisecond);
         Assert.Equal(64, SoloRegions(policy));
         for (int i = 0; i < 4; i++)
         {
-            policy.Record(5 * Millisecond, Millisecond);
+            policy.Record(Millisecond, 5 * Millisecond);
         }
 
         Assert.Equal(128, SoloRegions(policy));
 
-        // Unequal parts within the ratio, and differences below the threshold, are not slow.
+        // Waits up to half the caller's work, and waits below the threshold, are on time.
         for (int i = 0; i < 16; i++)
         {
-            policy.Record(Millisecond + (Millisecond / 2), Millisecond);
-            policy.Record(Stopwatch.Frequency / 100_000, 0);
+            policy.Record(2 * Millisecond, Millisecond);
+            policy.Record(0, Stopwatch.Frequency / 100_000);
         }
 
         Assert.False(policy.RunSolo());
         for (int i = 0; i < 4; i++)
         {
-            policy.Record(5 * Millisecond, Millisecond);
+            policy.Record(Millisecond, 5 * Millisecond);
         }
 
         Assert.Equal(64, SoloRegions(policy));
@@ -56,6 +57,7 @@ public sealed class LateWorkerTests
         var work = new SlowOnWorkerWork(Environment.CurrentManagedThreadId) { WaitForWorker = true };
         for (int region = 0; region < 4; region++)
         {
+            work.BeginRegion();
             pool.Run(work, 2);
         }
 
@@ -90,7 +92,7 @@ public sealed class LateWorkerTests
     /// </summary>
     private sealed class SlowOnWorkerWork(int caller) : IParallelWork
     {
-        private int _parts, _onWorker;
+        private int _parts, _onWorker, _started;
 
         public bool WaitForWorker { get; set; }
 
@@ -100,9 +102,12 @@ public sealed class LateWorkerTests
 
         public void Reset() => (_parts, _onWorker, WaitForWorker) = (0, 0, false);
 
+        public void BeginRegion() => _started = 0;
+
         public void Execute(int part, int parts)
         {
             Interlocked.Increment(ref _parts);
+            Interlocked.Increment(ref _started);
             if (Environment.CurrentManagedThreadId != caller)
             {
                 Interlocked.Increment(ref _onWorker);
@@ -110,9 +115,9 @@ public sealed class LateWorkerTests
                 return;
             }
 
-            int workerParts = OnWorker;
+            // Until the other part has started on a worker (the caller does not return to claim it).
             var clock = Stopwatch.StartNew();
-            while (WaitForWorker && OnWorker == workerParts && clock.ElapsedMilliseconds < 5000)
+            while (WaitForWorker && Volatile.Read(ref _started) < parts && clock.ElapsedMilliseconds < 5000)
             {
                 Thread.Yield();
             }

@@ -5,17 +5,18 @@ namespace RnnKernels.Kernels;
 
 /// <summary>
 /// Packs op(B) for one-row products (<see cref="PackedLayout.OneRow"/>): the column group of each pass of
-/// <see cref="Gemv.RunOneRow"/> (see <see cref="Gemv.PassVectors"/>) as k rows of its whole vectors, one row after
+/// <see cref="Gemv.RunOneRow"/> (see <see cref="Gemv.OneRowGroupCount"/>) as k rows of its whole vectors, one row after
 /// the other, the columns past n zero. The group of columns from j starts k * j floats in.
 /// </summary>
 internal static unsafe class OneRowPacking
 {
     public static void Pack(IsaTier tier, Transpose transB, int k, int n, float* b, nint ldb, float* packed)
     {
-        int w = GemmGeometry.Lanes(tier), vectors = (n + w - 1) / w;
-        for (int done = 0; done < vectors;)
+        int w = GemmGeometry.Lanes(tier), vectors = (n + w - 1) / w, groups = Gemv.OneRowGroupCount(vectors);
+        for (int g = 0; g < groups; g++)
         {
-            int count = Gemv.PassVectors(vectors - done), j = done * w, width = count * w;
+            int first = Gemv.OneRowGroupStart(vectors, groups, g), count = Gemv.OneRowGroupStart(vectors, groups, g + 1) - first;
+            int j = first * w, width = count * w;
             int columns = Math.Min(width, n - j);
             float* group = packed + ((nint)k * j);
             if (transB == Transpose.No)
@@ -26,8 +27,6 @@ internal static unsafe class OneRowPacking
             {
                 TransposeRows(b + (j * ldb), ldb, k, columns, group, width);
             }
-
-            done += count;
         }
     }
 

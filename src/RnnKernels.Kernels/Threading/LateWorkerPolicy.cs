@@ -3,28 +3,32 @@ using System.Diagnostics;
 namespace RnnKernels.Kernels;
 
 /// <summary>
-/// Decides when a <see cref="WorkerPool"/> runs its regions on the calling thread alone. A thread whose core is busy
-/// with another process is descheduled for whole time slices, so the part it runs takes several times as long as the
-/// same-sized part on a free core, and the region waits for it: two threads then run slower than one. After
-/// <see cref="SlowRegionsBeforeSolo"/> regions in a row whose slowest part took more than
-/// <see cref="SlowPartRatio"/> times its fastest, the pool runs the next regions solo (every part on the caller, in
-/// order: the same bits, as parts do not depend on who runs them; the idle worker sleeps, so the operating system can
-/// give the caller the free core), then tries its workers again. Each solo stretch that ends in slow regions again is
-/// twice as long; a run of balanced regions brings the length back down.
+/// Decides when a <see cref="WorkerPool"/> runs its regions on the calling thread alone. A worker whose core is busy
+/// with another process is descheduled for whole time slices, so the caller, having run its own parts, waits for the
+/// worker's: two threads then run slower than one. After <see cref="LateRegionsBeforeSolo"/> regions in a row where the
+/// caller waited longer than half the time it worked itself, the pool runs the next regions solo (every part on the
+/// caller, in order: the same bits, as parts do not depend on who runs them; the idle worker sleeps, so the operating
+/// system can give the caller the free core), then tries its workers again. Each solo stretch that ends in late
+/// regions again is twice as long; a run of regions on time brings the length back down.
 /// </summary>
+/// <remarks>
+/// The wait, not the parts' durations, is the signal: parts differ in size by design (a split on tile boundaries gives
+/// 16 rows as 12 and 4 on a 6-row tile), and the caller claims the first, largest part, so a worker on a free core
+/// never keeps it waiting long. Used by the thread that holds the pool's region lock only, so it needs no
+/// synchronisation.
+/// </remarks>
 internal sealed class LateWorkerPolicy
 {
-    private const int SlowRegionsBeforeSolo = 4;
-    private const int BalancedRegionsToForgive = 16;
-    private const double SlowPartRatio = 1.6;
+    private const int LateRegionsBeforeSolo = 4;
+    private const int OnTimeRegionsToForgive = 16;
     private const int FirstSoloRegions = 64;
     private const int MaxSoloRegions = 8192;
 
-    // Differences shorter than this are cache and wake-up effects, not a busy core.
-    private static readonly long MinimumSlowTicks = Stopwatch.Frequency / 50_000;
+    // Waits shorter than this are a worker's ordinary wake-up and cache effects, not a busy core.
+    private static readonly long MinimumLateTicks = Stopwatch.Frequency / 50_000;
 
-    private int _slow;
-    private int _balanced;
+    private int _late;
+    private int _onTime;
     private int _soloLeft;
     private int _soloLength = FirstSoloRegions;
 
@@ -40,13 +44,13 @@ internal sealed class LateWorkerPolicy
         return true;
     }
 
-    /// <summary>Records a region run with the workers by the durations of its slowest and fastest parts.</summary>
-    public void Record(long slowestPartTicks, long fastestPartTicks)
+    /// <summary>Records a region run with the workers: how long the caller ran its parts, and how long it then waited.</summary>
+    public void Record(long callerTicks, long waitTicks)
     {
-        if (slowestPartTicks - fastestPartTicks <= MinimumSlowTicks || slowestPartTicks <= SlowPartRatio * fastestPartTicks)
+        if (waitTicks <= MinimumLateTicks || waitTicks <= callerTicks / 2)
         {
-            _slow = 0;
-            if (++_balanced >= BalancedRegionsToForgive)
+            _late = 0;
+            if (++_onTime >= OnTimeRegionsToForgive)
             {
                 _soloLength = FirstSoloRegions;
             }
@@ -54,10 +58,10 @@ internal sealed class LateWorkerPolicy
             return;
         }
 
-        _balanced = 0;
-        if (++_slow >= SlowRegionsBeforeSolo)
+        _onTime = 0;
+        if (++_late >= LateRegionsBeforeSolo)
         {
-            _slow = 0;
+            _late = 0;
             _soloLeft = _soloLength;
             _soloLength = Math.Min(MaxSoloRegions, _soloLength * 2);
         }
