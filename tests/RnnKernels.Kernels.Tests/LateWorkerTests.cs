@@ -9,42 +9,44 @@ public sealed class LateWorkerTests
     private static readonly long Millisecond = Stopwatch.Frequency / 1000;
 
     [Fact]
-    public void FourLateRegionsInARowStartASoloStretchThatDoublesAndIsForgiven()
+    public void FourSlowRegionsInARowStartASoloStretchThatDoublesAndIsForgiven()
     {
-        // Record(caller's own work, its wait for the workers).
         var policy = new LateWorkerPolicy();
+        long[] equal = [1, 1], slow = [Millisecond, 5 * Millisecond];
         for (int i = 0; i < 3; i++)
         {
-            policy.Record(Millisecond, 5 * Millisecond);
+            policy.Record(slow, equal);
         }
 
-        policy.Record(Millisecond, 0); // A region on time breaks the run.
+        policy.Record([Millisecond, Millisecond], equal); // An even region breaks the run.
         for (int i = 0; i < 3; i++)
         {
-            policy.Record(Millisecond, 5 * Millisecond);
+            policy.Record(slow, equal);
             Assert.False(policy.RunSolo());
         }
 
-        policy.Record(Millisecond, 5 * Millisecond);
+        policy.Record(slow, equal);
         Assert.Equal(64, SoloRegions(policy));
         for (int i = 0; i < 4; i++)
         {
-            policy.Record(Millisecond, 5 * Millisecond);
+            policy.Record(slow, equal);
         }
 
         Assert.Equal(128, SoloRegions(policy));
 
-        // Waits up to half the caller's work, and waits below the threshold, are on time.
+        // Parts unequal by design but even per unit of weight (12 rows and 4), a worker one and a half times slower
+        // per unit (another core's data in its cache), and differences below the threshold, are not slow.
         for (int i = 0; i < 16; i++)
         {
-            policy.Record(2 * Millisecond, Millisecond);
-            policy.Record(0, Stopwatch.Frequency / 100_000);
+            policy.Record([3 * Millisecond, Millisecond], [12, 4]);
+            policy.Record([2 * Millisecond, 3 * Millisecond], equal);
+            policy.Record([Stopwatch.Frequency / 100_000, 0], equal);
         }
 
         Assert.False(policy.RunSolo());
         for (int i = 0; i < 4; i++)
         {
-            policy.Record(Millisecond, 5 * Millisecond);
+            policy.Record([3 * Millisecond, 3 * Millisecond], [12, 1]); // The 1-row part took as long as the 12-row one.
         }
 
         Assert.Equal(64, SoloRegions(policy));

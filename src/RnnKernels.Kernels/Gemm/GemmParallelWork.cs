@@ -64,6 +64,13 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         return _parts;
     }
 
+    /// <summary>The part's rows or columns: parts on tile boundaries differ in size (16 rows as 12 and 4 on a 6-row tile).</summary>
+    public long Weight(int part, int parts)
+    {
+        int start = part * _chunk, extent = _splitColumns ? _n : _m;
+        return part == _parts - 1 ? extent - start : Math.Min(_chunk, extent - start);
+    }
+
     public void Execute(int part, int parts)
     {
         int start = part * _chunk;

@@ -33,6 +33,9 @@ internal sealed unsafe class OneRowParallelWork : IParallelWork
     /// <summary>How many parts the product has for up to <paramref name="threads"/> threads: one group at least each.</summary>
     public int Partition(int threads) => Math.Min(threads, _groups);
 
+    /// <summary>The part's column groups (groups are balanced, within one vector of each other).</summary>
+    public long Weight(int part, int parts) => ((long)_groups * (part + 1) / parts) - ((long)_groups * part / parts);
+
     public void Execute(int part, int parts)
     {
         int first = (int)((long)_groups * part / parts), end = (int)((long)_groups * (part + 1) / parts);

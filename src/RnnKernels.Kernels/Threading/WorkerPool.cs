@@ -18,7 +18,7 @@ namespace RnnKernels.Kernels;
 /// the workers spin for up to about 200 microseconds before they sleep, so a loop of short regions does not pay a
 /// kernel wake-up for each; a worker that keeps waking too late to find a part left spins less (down to sleeping at
 /// once), so it stops taking a core from a busy machine. A worker that claims its part and then finishes it late, as
-/// one sharing its core with another process does, makes the caller wait for it: when that keeps happening the pool runs
+/// one sharing its core with another process does, makes the region wait for it: when that keeps happening the pool runs
 /// regions on the caller alone for a while (<see cref="LateWorkerPolicy"/>), so asking for more threads on a busy
 /// machine never makes the work slower than one thread. An idle pool uses no CPU. Dispose it to stop its threads.</para>
 /// </remarks>
@@ -32,6 +32,8 @@ public sealed class WorkerPool : IDisposable
     private readonly WakeSignal _finished = new();
     private readonly Lock _region = new();
     private readonly LateWorkerPolicy _lateWorkers = new();
+    private readonly long[] _partTicks;
+    private readonly long[] _partWeights;
     private IParallelWork?[] _slots = [];
     private IParallelWork? _work;
 
@@ -51,6 +53,8 @@ public sealed class WorkerPool : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(degreeOfParallelism, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(degreeOfParallelism, 256);
         DegreeOfParallelism = degreeOfParallelism;
+        _partTicks = new long[degreeOfParallelism];
+        _partWeights = new long[degreeOfParallelism];
         int workers = degreeOfParallelism - 1;
         _threads = new Thread[workers];
         _start = new WakeSignal[workers];
@@ -139,15 +143,18 @@ public sealed class WorkerPool : IDisposable
             _start[i].Set();
         }
 
+        for (int part = 0; part < parts; part++)
+        {
+            _partWeights[part] = Math.Max(1, work.Weight(part, parts));
+        }
+
         bool last = false;
-        long start = Stopwatch.GetTimestamp(), callerDone = start;
         try
         {
             last = RunClaimedParts(out _);
         }
         finally
         {
-            callerDone = Stopwatch.GetTimestamp();
             if (!last)
             {
                 _finished.Wait();
@@ -157,7 +164,7 @@ public sealed class WorkerPool : IDisposable
             _running = false;
         }
 
-        _lateWorkers.Record(callerDone - start, Stopwatch.GetTimestamp() - callerDone);
+        _lateWorkers.Record(_partTicks.AsSpan(0, parts), _partWeights.AsSpan(0, parts));
 
         if (_failure is not null)
         {
@@ -236,7 +243,9 @@ public sealed class WorkerPool : IDisposable
             {
                 // The claim succeeded while the region was live, so _work is this region's (it is written before
                 // _claims is published and cleared only after every part has finished).
+                long start = Stopwatch.GetTimestamp();
                 _work!.Execute(next, parts);
+                _partTicks[next] = Stopwatch.GetTimestamp() - start;
             }
             catch (Exception e)
             {

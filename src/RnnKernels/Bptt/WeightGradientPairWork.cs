@@ -18,6 +18,9 @@ internal sealed class WeightGradientPairWork(RnnWorkspace ws) : IParallelWork
         return this;
     }
 
+    /// <summary>dW_R is G*H x H and dW_F G*H x the input width, both summed over the same rows.</summary>
+    public long Weight(int part, int parts) => part == 0 ? _pass.Hidden : _pass.InputWidth;
+
     public void Execute(int part, int parts)
     {
         if (_weights is not { } weights)

@@ -69,12 +69,14 @@ class _RecurrentFunction(torch.autograd.Function):
         engine.set_input_grad(grad and needs[3])
         p = module.dropout if module.training and module.num_layers > 1 else 0.0
         engine.set_dropout(p, int(torch.randint(0, 2**62, (1,)).item()) if p > 0 else 0)
-        out = engine.forward(_numpy(x, "input"), lengths=lengths, h0=_numpy(h0, "h0"),
+        # No h0 (hx=None) goes in as none at all: the engine then skips the products with a zero state.
+        lstm = module._cell == "lstm"
+        out = engine.forward(_numpy(x, "input"), lengths=lengths, h0=None if h0 is None else _numpy(h0, "h0"),
                              c0=None if c0 is None else _numpy(c0, "c0"))
         h_n = torch.from_numpy(engine.h_n)
-        c_n = torch.from_numpy(engine.c_n) if c0 is not None else torch.empty(0)
+        c_n = torch.from_numpy(engine.c_n) if lstm else torch.empty(0)
         if grad:
-            ctx.module, ctx.runner, ctx.lstm = module, runner, c0 is not None
+            ctx.module, ctx.runner, ctx.lstm = module, runner, lstm
             ctx.shapes = [w.shape for w in weights]
         else:
             module._give_back(runner)
@@ -99,7 +101,7 @@ class _RecurrentFunction(torch.autograd.Function):
         needs = ctx.needs_input_grad
         dx = torch.from_numpy(engine.input_grad) if needs[3] else None
         dh0 = torch.from_numpy(engine.h0_grad) if needs[4] else None
-        dc0 = torch.from_numpy(engine.c0_grad) if ctx.lstm and needs[5] else None
+        dc0 = torch.from_numpy(engine.c0_grad) if needs[5] else None
         ctx.module._give_back(runner)
         return (None, None, None, dx, dh0, dc0, *grads)
 
@@ -213,8 +215,7 @@ class _RecurrentBase(nn.Module):
         directions = 2 if self.bidirectional else 1
         state_shape = (self.num_layers * directions, batch, self.hidden_size)
         if hx is None:
-            h0 = torch.zeros(state_shape, dtype=torch.float32)
-            c0 = torch.zeros(state_shape, dtype=torch.float32) if lstm else None
+            h0 = c0 = None
         else:
             if lstm:
                 if not isinstance(hx, tuple) or len(hx) != 2:
