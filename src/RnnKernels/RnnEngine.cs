@@ -573,25 +573,7 @@ public sealed class RnnEngine : IDisposable
             lengths.CopyTo(target);
         }
 
-        for (int t = 0; t < steps; t++)
-        {
-            int active = 0;
-            bool all = true;
-            for (int b = 0; b < batch; b++)
-            {
-                if (t < target[b])
-                {
-                    active = b + 1;
-                }
-                else
-                {
-                    all = false;
-                }
-            }
-
-            ws.ActiveRows[t] = active;
-            ws.AllActive[t] = all;
-        }
+        StepActivity.Compute(target, steps, ws.ActiveRows, ws.AllActive);
     }
 
     private RnnWorkspace Workspace()

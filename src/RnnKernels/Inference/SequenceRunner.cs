@@ -59,7 +59,7 @@ internal sealed class SequenceRunner
     {
         int batch = _lengths.Length, rows = steps * batch, dh = _shape.LayerOutputSize;
         Grow(steps);
-        SetLengths(lengths, steps, batch);
+        SetLengths(lengths, steps);
         ReadOnlySpan<float> x = inputs;
         float[] y = _layerOutputs[0];
         for (int layer = 0; layer < _shape.Layers; layer++)
@@ -225,7 +225,7 @@ internal sealed class SequenceRunner
         _allActive = new bool[steps];
     }
 
-    private void SetLengths(ReadOnlySpan<int> lengths, int steps, int batch)
+    private void SetLengths(ReadOnlySpan<int> lengths, int steps)
     {
         if (lengths.IsEmpty)
         {
@@ -236,24 +236,6 @@ internal sealed class SequenceRunner
             lengths.CopyTo(_lengths);
         }
 
-        for (int t = 0; t < steps; t++)
-        {
-            int active = 0;
-            bool all = true;
-            for (int b = 0; b < batch; b++)
-            {
-                if (t < _lengths[b])
-                {
-                    active = b + 1;
-                }
-                else
-                {
-                    all = false;
-                }
-            }
-
-            _activeRows[t] = active;
-            _allActive[t] = all;
-        }
+        StepActivity.Compute(_lengths, steps, _activeRows, _allActive);
     }
 }
