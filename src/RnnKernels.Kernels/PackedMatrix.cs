@@ -62,8 +62,8 @@ public sealed unsafe class PackedMatrix
     /// Whether a series of one-row products reads op(B) faster packed with <see cref="PackedLayout.OneRow"/> than in
     /// place, on this process's tier: always for B used transposed (read in place, each output is a dot product
     /// reduced across lanes), and for B itself except on AVX-512, whose 64-byte loads stream a row-major B at any
-    /// alignment as fast as the packed groups (1.0 against 1.25 us at 400 x 100, on Zen 5); 256- and 128-bit loads
-    /// need the alignment the groups give (1.12 against 1.37 us on AVX2 for rows that W_R's stride misaligns).
+    /// alignment as fast as the packed groups; 256- and 128-bit loads need the alignment the groups give (figures:
+    /// docs/design-notes.md).
     /// </summary>
     /// <param name="transB">Whether B is used transposed.</param>
     public static bool PaysForOneRow(Transpose transB) => transB == Transpose.Yes || KernelTiers.Best != IsaTier.Avx512;

@@ -13,11 +13,11 @@ internal static unsafe class GemmDriver<TKernel>
     /// C = alpha * op(A) * op(B) + beta * C for m, n, k &gt; 0. When M fits in one A block (the batch x weights shape
     /// RNNs live on), an untransposed B's full micro-panels are read in place, NR contiguous values per stored row, as
     /// BLIS's small-matrix path does: with so few row tiles per panel, copying the panel cost more than the tiles
-    /// reading it from L2 (16 x 256 x 256 on AVX2: a quarter of the product). The exception is a row stride that is a
+    /// reading it from L2. The exception is a row stride that is a
     /// multiple of 4 KiB with more than one row tile: every row of the panel then maps to the same few cache sets, so
     /// the panels are packed <see cref="GemmGeometry.PanelGroupColumns"/> columns at a time just before their row tiles
-    /// use them, eight stored rows at a time (<see cref="GemmPacking.PackB"/>; packed one by one, kc rows ldb apart,
-    /// 16 x 1024 x 1024 on AVX2 ran at 0.80x OpenBLAS, grouped at 0.93-0.95x). A transposed B's panels and the narrow
+    /// use them, eight stored rows at a time (<see cref="GemmPacking.PackB"/>; packing them one by one, kc rows ldb
+    /// apart, was much slower: docs/design-notes.md). A transposed B's panels and the narrow
     /// last one are packed one at a time just before use. With larger M the whole KC x NC block of B is packed once and
     /// reused by every A block. When <paramref name="packedB"/> holds panels packed beforehand, B is not read or packed
     /// at all.

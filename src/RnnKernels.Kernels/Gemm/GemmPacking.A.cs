@@ -64,8 +64,8 @@ internal static unsafe partial class GemmPacking
     /// <summary>
     /// op(A)(i, p) = A[i*lda + p]: each row is contiguous in p and lands in the panel with stride mr. Four rows at a
     /// time go through 4 x 4 register transposes and a pair of rows through one unpack, so four k steps cost a handful
-    /// of loads, shuffles and stores instead of one scalar move per value (scattering element by element made packing A
-    /// 3.5% of a 1024^3 product, OpenBLAS's copy 0.5%). The tiles of the 4-row kernels and the short tiles come here;
+    /// of loads, shuffles and stores instead of one scalar move per value (scattered element by element, packing A was
+    /// several times OpenBLAS's copy: docs/design-notes.md). The tiles of the 4-row kernels and the short tiles come here;
     /// a whole AVX2 tile of six rows goes to <see cref="PackSixRows"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -105,10 +105,9 @@ internal static unsafe partial class GemmPacking
     /// per step, the same moves as <see cref="PackRows"/>, which runs the four rows over the whole depth and then the
     /// pair. Six streams from memory at once instead of four and then two, and each line of the panel written in one
     /// visit. Once per line of depth it also prefetches the next six rows (the next tile, or past the block, where a
-    /// prefetch is harmless: it never faults), so their lines are on the way when that tile starts. A 1024 x 1024 A
-    /// cold from memory, medians of 19 runs on AVX2 (Zen 5): 279-344 us -> 228-265 us (OpenBLAS's own copy 280-325 us);
-    /// a warm 144 x 256 block 3.7-3.8 -> 3.6 us (2.9-3.0 without the prefetches, kept because the blocks of a product
-    /// large enough to have many come from memory).
+    /// prefetch is harmless: it never faults), so their lines are on the way when that tile starts. The prefetches
+    /// cost a little on a warm block and are kept because the blocks of a product large enough to have many come from
+    /// memory (figures: docs/design-notes.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackSixRows(float* a, nint lda, int kc, float* panel)
@@ -154,8 +153,8 @@ internal static unsafe partial class GemmPacking
     {
         // Whole tiles first, then at most two shorter ones (RowTiles), the same at every k step. The whole tiles are
         // copied by code compiled for the tier's MR, a fixed move or two per tile and step: copies sized at run time
-        // cost a loop, its branches and spills per six floats, and made this packing 11% of a 256 x 128 x 1024
-        // weight-gradient product on AVX2 (OpenBLAS's copy of the same matrix: 7%).
+        // cost a loop, its branches and spills per six floats, and made this packing a larger share of a weight-gradient
+        // product than OpenBLAS's copy of the same matrix (docs/design-notes.md).
         int whole = 0, ir = 0;
         while (ir < mc && RowTiles.Next(mc - ir, mr, anyRowCount) == mr)
         {
@@ -231,7 +230,7 @@ internal static unsafe partial class GemmPacking
     /// <summary>
     /// Four k steps of a six-row tile (four stored rows, six values each, <paramref name="lda"/> apart) as the 24
     /// contiguous values they become, in three 32-byte stores where a step at a time takes a 16- and an 8-byte store:
-    /// stores bound this copy (a 256 x 1024 transposed A on AVX2, warm: 61-66 us a step at a time, 43-47 us so). Each
+    /// stores bound this copy (docs/design-notes.md). Each
     /// vector is two overlapping loads blended; the loads reach up to six values past the tile in the first three rows
     /// and up to six before it in the last three, which is always inside the stored matrix: those rows have a stored
     /// row after them (the fourth) or before them (the first), and a row's padding up to lda is part of the matrix.

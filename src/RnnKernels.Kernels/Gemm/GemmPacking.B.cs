@@ -30,8 +30,7 @@ internal static unsafe partial class GemmPacking
     /// a time across all the panels. Copying panel by panel reads one short run from each of kc rows, ldb apart: no
     /// hardware prefetcher follows that across pages, and with ldb a multiple of 4 KiB every run lands in the same L1
     /// sets. Eight rows walked side by side are eight sequential streams the prefetchers keep ahead of, and each panel
-    /// receives eight whole k steps at once (B of a 1024^3 product, four 256 x 1024 blocks, cold from memory on AVX2:
-    /// 530-600 us panel by panel, 200-220 us so).
+    /// receives eight whole k steps at once (docs/design-notes.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackFullPanels(float* b, nint ldb, int kc, int panels, int nr, float* dst)
@@ -52,8 +51,8 @@ internal static unsafe partial class GemmPacking
     /// Copies <paramref name="rows"/> k steps of a full panel, nr contiguous values each, from stored rows ldb apart, in
     /// the widest vectors that are accelerated and divide nr (Vector512 only for a panel of exactly two: on CPUs where
     /// .NET does not accelerate it by default, the Avx512 tier's panel goes as four 256-bit moves). Not
-    /// <c>Span.CopyTo</c>: a call to the BCL's general copy per 64 bytes cost nothing warm but doubled the time to pack
-    /// B of a 1024^3 product cold from memory (best of seven runs on AVX2: 219-295 us so, 359-584 us through it).
+    /// <c>Span.CopyTo</c>: a call to the BCL's general copy per 64 bytes cost nothing warm but about doubled the time to
+    /// pack B of a large product cold from memory (docs/design-notes.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyPanelRows(float* src, nint ldb, float* d, int nr, int rows)

@@ -10,9 +10,9 @@ internal static unsafe partial class Gemv
     /// c[j] = alpha * sum_p x[p] * op(B)(p, j) + beta * c[j] for j &lt; n, with op(B) (k x n) packed beforehand for
     /// one-row products (<see cref="PackedLayout.OneRow"/>): each pass of the row form reads its own column group, k
     /// rows of whole vectors stored one after the other, so the pass is one stream in order and every load is aligned
-    /// to its width. On AVX2, h W_R^T at 400 x 100 took 1.14-1.24 us this way against 1.30-1.60 us over the panels
-    /// (<see cref="Panels{V}"/>) in one series, and dA W_R 1.17-1.25 us against 1.37-1.57 us reading W_R itself in the
-    /// row form, whose 400-byte rows put a quarter to a half of the loads across two cache lines.
+    /// to its width: faster than the panels (<see cref="Panels{V}"/>) for h W_R^T, and than the row form over W_R
+    /// itself for dA W_R, whose rows (400 bytes at H = 100) put a quarter to a half of the loads across two cache lines
+    /// (docs/design-notes.md).
     /// </summary>
     /// <remarks>
     /// Runs groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) (a thread's share of the product) and

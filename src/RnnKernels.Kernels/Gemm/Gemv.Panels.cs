@@ -9,9 +9,9 @@ internal static unsafe partial class Gemv
     /// <summary>
     /// c[j] = alpha * sum_p x[p] * B(p, j) + beta * c[j] for j &lt; n, with B (k x n) packed beforehand in the
     /// micro-kernel's panels of its tier (<see cref="PackedMatrix"/>). A recurrent step at batch 1 reads W_R^T this way:
-    /// the dot form over W_R's rows reduces every four outputs across lanes and measured 1.81-1.87 us at 400 x 100 on
-    /// AVX2, the panels 1.25 us (<see cref="Panels{V}"/>; the W_R^T a plain product would need is a transpose per pass
-    /// anyway, and packing it costs about as much).
+    /// the dot form over W_R's rows reduces every four outputs across lanes and is slower than the panels
+    /// (<see cref="Panels{V}"/>; docs/design-notes.md), and the W_R^T a plain product would need is a transpose per
+    /// pass anyway, which costs about as much as packing it.
     /// </summary>
     public static void RunPacked(IsaTier tier, int n, int k, float alpha, float* x, PackedPanels b, float beta, float* c)
     {
@@ -42,10 +42,8 @@ internal static unsafe partial class Gemv
     /// <summary>
     /// One k block of <see cref="RunPacked"/>. A panel row of 256- or 512-bit vectors is a cache line, the product is
     /// bound by reading B from L2, and the panels are read one at a time, as one stream: passes over up to six panels at
-    /// once kept six streams 6.4 KB apart open and measured 1.43-1.57 us at 400 x 100 on AVX2 (AVX-512: 1.19-1.21 us),
-    /// against 1.25-1.26 us (1.11-1.12 us) one at a time. With 128-bit vectors the product is bound by instructions
-    /// instead, and a broadcast of x shared by up to twelve FMAs wins: 2.11-2.13 us there, against 2.45-2.47 us one
-    /// panel at a time and 2.22-2.25 us two at a time.
+    /// once kept six streams 6.4 KB apart open and were slower. With 128-bit vectors the product is bound by
+    /// instructions instead, and a broadcast of x shared by up to twelve FMAs wins (docs/design-notes.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Panels<V>(int n, int pc, int kc, float alpha, float* x, PackedPanels b, float beta, float* c)

@@ -82,8 +82,8 @@ internal static unsafe partial class Gemv
     /// <summary>
     /// op(B) = B: accumulate x[p] * B[p, j..] over p in one register per column vector, reading B row after row. Up to
     /// <see cref="MaxPassVectors"/> vectors go in one pass over B, the passes balanced, so B is read once, in order,
-    /// where it is that narrow: a pass per four vectors, each crossing every row at B's stride, measured 2.5 us against
-    /// 1.35 us for one pass at 400 x 100 on AVX2, the step's backward product at batch 1. Columns short of a vector are
+    /// where it is that narrow: a pass per four vectors crosses every row at B's stride again and again, nearly twice
+    /// as slow for the step's backward product at batch 1 (docs/design-notes.md). Columns short of a vector are
     /// the last full vector of the row, read overlapping, with only their lanes stored; every column sums its terms in
     /// order of p whatever pass it falls in, so a split of the columns between threads changes no bit.
     /// </summary>

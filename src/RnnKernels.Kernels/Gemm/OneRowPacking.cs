@@ -44,8 +44,8 @@ internal static unsafe class OneRowPacking
 
     /// <summary>
     /// op(B)(p, j) = B[j*ldb + p]: each stored row of B becomes a column of the group, eight (or four) at a time where
-    /// the ISA allows. (Transposing 64 k steps at a time, for the group and its source rows to share L1, measured no
-    /// faster: 3.6-3.9 us at 400 x 100 on AVX2 either way, against 3.2-3.3 us for the GEMM's panels.)
+    /// the ISA allows. (Transposing 64 k steps at a time, for the group and its source rows to share L1, was measured
+    /// no faster: docs/design-notes.md.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeRows(float* b, nint ldb, int k, int columns, float* group, int width)

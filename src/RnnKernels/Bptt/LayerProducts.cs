@@ -33,10 +33,9 @@ internal static class LayerProducts
     /// dW_R += sum_t dA_t^T h_{t-1} for dA [T, B, gateRows]. The h_{t-1} are the layer's outputs one step back except
     /// the first step's, h_0, which lives elsewhere: with few rows (T*B &lt; G*H) they are copied side by side and the
     /// sum is one product, because a second product for h_0 alone would read and write all of dW_R (G*H*H floats) again
-    /// for one row of depth, which costs more than copying the T*B*H floats (at the LSTM charrnn shape, 400 x 100 x 1
-    /// took 5.9 us on AVX2, a quarter of the 22.8 us of the 400 x 100 x 24 product beside it). Otherwise one product
-    /// for the steps whose h_{t-1} is in the layer's output and one for the step that reads h_0, skipped when no h_0
-    /// was given (it would add zeros: 23 us of the Elman mid-b16 step's 8 ms on AVX2, 256 x 256 x 16).
+    /// for one row of depth, which costs more than copying the T*B*H floats (docs/design-notes.md). Otherwise one
+    /// product for the steps whose h_{t-1} is in the layer's output and one for the step that reads h_0, skipped when
+    /// no h_0 was given (it would add zeros).
     /// </summary>
     public static void RecurrentWeightGradient(
         RnnWorkspace ws, ReadOnlySpan<float> dA, int gateRows, Span<float> dWhh, LayerPass pass, WorkerPool? pool)

@@ -7,7 +7,7 @@ namespace RnnKernels.Kernels;
 /// <see cref="ICount"/> fixes its shape), so every row is written by straight-line code. The case is chosen once per
 /// tile (<see cref="TileUpdateDispatch"/>): chosen row by row, the kernels compiled optimised on first call carried
 /// the other cases inline and jumped twice per row on C += sum, the case of every k block after the first, and of
-/// summed weight gradients (512^3 and 1024^3 products on AVX2 ran about 1% slower).
+/// summed weight gradients, and large products ran measurably slower (docs/design-notes.md).
 /// </summary>
 internal unsafe interface ITileUpdate
 {
