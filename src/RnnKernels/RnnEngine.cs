@@ -26,6 +26,7 @@ namespace RnnKernels;
 /// </remarks>
 public sealed class RnnEngine : IDisposable
 {
+    private readonly ILayerPasses _passes;
     private RnnWorkspace? _workspace;
     private float[] _gradients;
     private int _inUse;
@@ -56,6 +57,7 @@ public sealed class RnnEngine : IDisposable
         ObjectDisposedException.ThrowIf(pool is { IsDisposed: true }, pool!);
         _workspace = new RnnWorkspace(model.Shape, maxSteps, maxBatch, pool);
         _gradients = new float[model.Layout.TotalLength];
+        _passes = LayerPasses.For(model.Shape.Cell);
     }
 
     /// <summary>
@@ -290,14 +292,7 @@ public sealed class RnnEngine : IDisposable
         {
             for (int direction = 0; direction < shape.Directions; direction++)
             {
-                if (ws.Gated is null)
-                {
-                    RecurrentLayer.Forward(Model, ws, layer, direction, steps, batch);
-                }
-                else
-                {
-                    GatedLayer.Forward(Model, ws, layer, direction, steps, batch);
-                }
+                _passes.Forward(Model, ws, layer, direction, steps, batch);
             }
 
             if (drop && layer < shape.Layers - 1)
@@ -529,14 +524,7 @@ public sealed class RnnEngine : IDisposable
                 : ComputeInputGradient ? ws.InputGradient.AsSpan(0, rows * shape.InputSize) : [];
             for (int direction = 0; direction < shape.Directions; direction++)
             {
-                if (ws.Gated is null)
-                {
-                    RecurrentLayer.Backward(Model, ws, _gradients, layer, direction, _steps, _batch, inputGradient, overwriteInputGradient: direction == 0);
-                }
-                else
-                {
-                    GatedLayer.Backward(Model, ws, _gradients, layer, direction, _steps, _batch, inputGradient, overwriteInputGradient: direction == 0);
-                }
+                _passes.Backward(Model, ws, _gradients, layer, direction, _steps, _batch, inputGradient, overwriteInputGradient: direction == 0);
             }
 
             if (layer > 0 && ws.Dropout is { Active: true } dropout)

@@ -187,38 +187,22 @@ public sealed class StreamingRnn
             Span<float> state = _state.AsSpan(layer * b * h, b * h);
             Span<float> a = _preActivation;
 
-            // a = x W_F^T + biases for all G gate blocks, as the engine's passes: the GRU's input side carries b_ih
-            // only (its b_hh goes onto the recurrent product, since b_hn sits inside r (...)), the others both.
-            Elementwise.BroadcastRows(View(w.BiasIh), shape.Cell == CellKind.Gru ? [] : View(w.BiasHh), b, a, gh);
-            Gemm.Compute(Transpose.No, b, 1f, x, width, _inputWeights[layer], 1f, a, gh, _pool);
-            if (shape.Cell == CellKind.Rnn)
+            // a = x W_F^T + biases for all G gate blocks, as the engine's passes: b_ih alone where the cell puts b_hh
+            // onto the recurrent product (the GRU), both otherwise.
+            switch (shape.Cell)
             {
-                Gemm.Compute(Transpose.No, b, 1f, state, h, _recurrentWeights[layer], 1f, a, h, _pool);
-                Activation.Forward(shape.Nonlinearity, a, state);
-            }
-            else
-            {
-                bool lstm = shape.Cell == CellKind.Lstm;
-                Span<float> r = _products;
-                if (!lstm)
-                {
-                    Elementwise.BroadcastRows(View(w.BiasHh), [], b, r, gh);
-                }
-
-                Gemm.Compute(Transpose.No, b, 1f, state, h, _recurrentWeights[layer], lstm ? 0f : 1f, r, gh, _pool);
-                for (int row = 0; row < b; row++)
-                {
-                    Span<float> hRow = state.Slice(row * h, h);
-                    if (lstm)
-                    {
-                        Span<float> cRow = _cellState.AsSpan(((layer * b) + row) * h, h);
-                        GatedCells.LstmForward(a.Slice(row * gh, gh), r.Slice(row * gh, gh), cRow, cRow, hRow);
-                    }
-                    else
-                    {
-                        GatedCells.GruForward(a.Slice(row * gh, gh), r.Slice(row * gh, gh), hRow, _recurrentN, hRow);
-                    }
-                }
+                case CellKind.Lstm:
+                    GatedStep<LstmCell>(layer, w, x, state);
+                    break;
+                case CellKind.Gru:
+                    GatedStep<GruCell>(layer, w, x, state);
+                    break;
+                default:
+                    Elementwise.BroadcastRows(View(w.BiasIh), View(w.BiasHh), b, a, gh);
+                    Gemm.Compute(Transpose.No, b, 1f, x, width, _inputWeights[layer], 1f, a, gh, _pool);
+                    Gemm.Compute(Transpose.No, b, 1f, state, h, _recurrentWeights[layer], 1f, a, h, _pool);
+                    Activation.Forward(shape.Nonlinearity, a, state);
+                    break;
             }
 
             x = state;
@@ -232,6 +216,29 @@ public sealed class StreamingRnn
 
         Elementwise.BroadcastRows(View(layout.OutputBias!), [], b, output, shape.OutputSize);
         Gemm.Compute(Transpose.No, b, 1f, x, h, _outputWeights, 1f, output, shape.OutputSize, _pool);
+    }
+
+    /// <summary>One step of a gated layer for every stream: the projection, the recurrent product, each row's update.</summary>
+    private void GatedStep<TCell>(int layer, RecurrentTensors w, ReadOnlySpan<float> x, Span<float> state)
+        where TCell : struct, IGatedCell
+    {
+        int h = _model.Shape.HiddenSize, gh = _model.Shape.GateRows, b = Batch, width = _model.Shape.LayerInputSize(layer);
+        Span<float> a = _preActivation, r = _products;
+        Elementwise.BroadcastRows(View(w.BiasIh), TCell.BiasOnStepProduct ? [] : View(w.BiasHh), b, a, gh);
+        Gemm.Compute(Transpose.No, b, 1f, x, width, _inputWeights[layer], 1f, a, gh, _pool);
+        if (TCell.BiasOnStepProduct)
+        {
+            Elementwise.BroadcastRows(View(w.BiasHh), [], b, r, gh);
+        }
+
+        Gemm.Compute(Transpose.No, b, 1f, state, h, _recurrentWeights[layer], TCell.BiasOnStepProduct ? 1f : 0f, r, gh, _pool);
+        for (int row = 0; row < b; row++)
+        {
+            // h (and c) are updated in place; without a cell state the cell row goes to scratch.
+            Span<float> hRow = state.Slice(row * h, h);
+            Span<float> cells = TCell.HasCellState ? _cellState.AsSpan(((layer * b) + row) * h, h) : _recurrentN;
+            TCell.Forward(a.Slice(row * gh, gh), r.Slice(row * gh, gh), hRow, cells, cells, hRow);
+        }
     }
 
     /// <summary>Packs W_R^T of every layer and direction, and for <see cref="Step"/> W_F^T and W_o^T, from the snapshot.</summary>

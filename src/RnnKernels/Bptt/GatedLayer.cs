@@ -12,9 +12,11 @@ namespace RnnKernels;
 /// </summary>
 /// <remarks>
 /// Variable lengths as in the Elman pass: an entry past its length carries h and c unchanged, its gradient passes
-/// through unchanged, and rows at and beyond the step's active count are not multiplied at all.
+/// through unchanged, and rows at and beyond the step's active count are not multiplied at all. Written once for
+/// every gated cell: <typeparamref name="TCell"/> says where the biases go and how a row updates.
 /// </remarks>
-internal static class GatedLayer
+internal static class GatedLayer<TCell>
+    where TCell : struct, IGatedCell
 {
     /// <summary>Runs layer <paramref name="layer"/>, direction <paramref name="direction"/> over all steps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -27,16 +29,16 @@ internal static class GatedLayer
         float[] gates = g.Gates[pass.Index], cells = g.Cells[pass.Index], y = ws.LayerOutputs[layer];
         ReadOnlySpan<float> x = pass.Input(ws);
 
-        // P = X W_F^T + bias for all gates and steps; the LSTM adds both biases here, the GRU only b_ih (its b_hh goes
-        // onto each step's recurrent product, because b_hn sits inside r (...)).
+        // P = X W_F^T + bias for all gates and steps: both biases, or b_ih alone when the cell puts b_hh onto each
+        // step's recurrent product.
         Span<float> bias = ws.BiasSum.AsSpan(0, gh);
-        if (model.Shape.Cell == CellKind.Lstm)
+        if (TCell.BiasOnStepProduct)
         {
-            Elementwise.Add(model.View(weights.BiasIh), model.View(weights.BiasHh), bias);
+            model.View(weights.BiasIh).CopyTo(bias);
         }
         else
         {
-            model.View(weights.BiasIh).CopyTo(bias);
+            Elementwise.Add(model.View(weights.BiasIh), model.View(weights.BiasHh), bias);
         }
 
         BiasEpilogue biasEpilogue = ws.Bias.Target(new Memory2D<float>(gates, pass.Rows, gh), ws.BiasSum.AsMemory(0, gh));
@@ -44,6 +46,7 @@ internal static class GatedLayer
             0f, gates.AsSpan(0, pass.Rows * gh), gh, ws.Pool, biasEpilogue);
 
         ReadOnlySpan<float> recurrent = model.View(weights.WeightHh);
+        var epilogue = (GatedStepEpilogue<TCell>)g.Step;
         PackedMatrix packed = g.PackedForward;
         packed.Pack(Transpose.Yes, h, gh, recurrent, h, ws.Pool);
         for (int s = 0; s < steps; s++)
@@ -53,13 +56,13 @@ internal static class GatedLayer
             bool first = s == 0;
             Span<float> products = g.StepProducts.AsSpan(0, batch * gh);
             float beta = 0f;
-            if (model.Shape.Cell == CellKind.Gru)
+            if (TCell.BiasOnStepProduct)
             {
                 Elementwise.BroadcastRows(model.View(weights.BiasHh), [], active, products, gh);
                 beta = 1f;
             }
 
-            GatedStepEpilogue step = g.Step.Target(
+            GatedStepEpilogue<TCell> step = epilogue.Target(
                 t, ws.Lengths, gates, t * batch * gh, g.StepProducts,
                 first ? ws.InitialState : y, first ? pass.StateAt : (previous * batch * dh) + column, first ? h : dh,
                 first ? g.InitialCellState : cells, first ? pass.StateAt : previous * batch * h, cells, t * batch * h, y, (t * batch * dh) + column, dh);
@@ -74,7 +77,7 @@ internal static class GatedLayer
 
         // h_n and c_n: forward ends at t = T-1 (finished entries carried their last state there), reverse at t = 0.
         LayerProducts.StoreFinalState(ws, pass);
-        if (model.Shape.HasCellState)
+        if (TCell.HasCellState)
         {
             int last = pass.StepAt(steps - 1);
             cells.AsSpan(last * batch * h, batch * h).CopyTo(g.FinalCellState.AsSpan(pass.StateAt, batch * h));
@@ -93,7 +96,6 @@ internal static class GatedLayer
     {
         LayerPass pass = new(model.Shape, layer, direction, steps, batch);
         GatedWorkspace g = ws.Gated!;
-        bool lstm = model.Shape.Cell == CellKind.Lstm;
         int h = pass.Hidden, gh = pass.GateRows, dh = pass.OutputWidth, column = pass.Column;
         RecurrentTensors weights = model.Layout.Recurrent(layer, direction);
         float[] gates = g.Gates[pass.Index], cells = g.Cells[pass.Index], y = ws.LayerOutputs[layer];
@@ -120,7 +122,7 @@ internal static class GatedLayer
                 {
                     // The state was carried through this step unchanged: so is its gradient, and no gate saw it.
                     dARow.Clear();
-                    if (!lstm)
+                    if (TCell.SeparateInputGate)
                     {
                         g.InputGateGradient.AsSpan(((t * batch) + b) * h, h).Clear();
                     }
@@ -128,18 +130,12 @@ internal static class GatedLayer
                     continue;
                 }
 
-                ReadOnlySpan<float> gateRow = gates.AsSpan(((t * batch) + b) * gh, gh);
-                if (lstm)
-                {
-                    ReadOnlySpan<float> cPrev = first ? g.InitialCellState.AsSpan(pass.StateAt + (b * h), h) : cells.AsSpan(((previous * batch) + b) * h, h);
-                    GatedCells.LstmBackward(gateRow, cells.AsSpan(((t * batch) + b) * h, h), cPrev, dhRow, carriedCell.Slice(b * h, h), dARow);
-                }
-                else
-                {
-                    ReadOnlySpan<float> hPrev = first ? ws.InitialState.AsSpan(pass.StateAt + (b * h), h) : y.AsSpan((((previous * batch) + b) * dh) + column, h);
-                    GatedCells.GruBackward(gateRow, cells.AsSpan(((t * batch) + b) * h, h), hPrev, dhRow, dARow,
-                        g.InputGateGradient.AsSpan(((t * batch) + b) * h, h));
-                }
+                ReadOnlySpan<float> hPrev = first ? ws.InitialState.AsSpan(pass.StateAt + (b * h), h) : y.AsSpan((((previous * batch) + b) * dh) + column, h);
+                ReadOnlySpan<float> cPrev = !TCell.HasCellState ? default
+                    : first ? g.InitialCellState.AsSpan(pass.StateAt + (b * h), h) : cells.AsSpan(((previous * batch) + b) * h, h);
+                TCell.Backward(gates.AsSpan(((t * batch) + b) * gh, gh), cells.AsSpan(((t * batch) + b) * h, h), hPrev, cPrev, dhRow,
+                    TCell.HasCellState ? carriedCell.Slice(b * h, h) : default, dARow,
+                    TCell.SeparateInputGate ? g.InputGateGradient.AsSpan(((t * batch) + b) * h, h) : default);
             }
 
             // dE/dh_{t-1} = (the direct part left in carried) + dA_t W_R; finished rows have dA = 0 and keep theirs.
@@ -151,7 +147,7 @@ internal static class GatedLayer
         }
 
         carried.CopyTo(ws.InitialStateGradient.AsSpan(pass.StateAt, batch * h));
-        if (lstm)
+        if (TCell.HasCellState)
         {
             carriedCell.CopyTo(g.InitialCellStateGradient.AsSpan(pass.StateAt, batch * h));
         }
@@ -180,11 +176,11 @@ internal static class GatedLayer
 
         ReadOnlySpan<float> x = pass.Input(ws);
         Span<float> dWih = gradients.AsSpan(weights.WeightIh.Offset, weights.WeightIh.Length);
-        int direct = model.Shape.Cell == CellKind.Gru ? 2 * h : gh; // Rows whose input-side gradient is dA's own.
+        int direct = TCell.SeparateInputGate ? gh - h : gh; // Rows whose input-side gradient is dA's own.
         Gemm.Compute(Transpose.Yes, Transpose.No, direct, width, rows, 1f, dA, gh, x, width, 1f, dWih, width, ws.Pool);
         if (direct < gh)
         {
-            // The GRU's n gate: its input-side gradient [T*B, H] feeds W_in and b_in.
+            // The separate gate (the GRU's n): its input-side gradient [T*B, H] feeds its rows of W_F and b_ih.
             ReadOnlySpan<float> dAn = g.InputGateGradient.AsSpan(0, rows * h);
             Gemm.Compute(Transpose.Yes, Transpose.No, h, width, rows, 1f, dAn, h, x, width, 1f, dWih[(direct * width)..], width, ws.Pool);
             Reductions.ColumnSums(dAn, rows, h, sums[direct..], accumulate: false);
@@ -201,7 +197,7 @@ internal static class GatedLayer
         int h = pass.Hidden, gh = pass.GateRows, width = pass.InputWidth, rows = pass.Rows;
         ReadOnlySpan<float> dA = g.GateGradient.AsSpan(0, rows * gh);
         ReadOnlySpan<float> wih = model.View(weights.WeightIh);
-        int direct = model.Shape.Cell == CellKind.Gru ? 2 * h : gh;
+        int direct = TCell.SeparateInputGate ? gh - h : gh;
         Gemm.Compute(Transpose.No, Transpose.No, rows, width, direct, 1f, dA, gh, wih, width, overwrite ? 0f : 1f, inputGradient, width, ws.Pool);
         if (direct < gh)
         {

@@ -9,12 +9,14 @@ namespace RnnKernels;
 /// some columns only (a column split) leaves its rows to <see cref="Finish"/> after the product.
 /// </summary>
 /// <remarks>
-/// Row by row and elementwise, so the result does not depend on which thread does a row. Entries past their length
-/// carry h (and c) through the step unchanged. One per workspace, retargeted per step.
+/// Row by row and elementwise (<typeparamref name="TCell"/>'s update), so the result does not depend on which thread
+/// does a row. Entries past their length carry their state through the step unchanged. One per workspace, retargeted
+/// per step.
 /// </remarks>
-internal sealed class GatedStepEpilogue(CellKind cell, int hidden) : IGemmEpilogue
+internal sealed class GatedStepEpilogue<TCell>(int hidden) : IGemmEpilogue
+    where TCell : struct, IGatedCell
 {
-    private readonly int _gateRows = RnnShape.Gates(cell) * hidden;
+    private readonly int _gateRows = TCell.Gates * hidden;
     private float[] _gates = [], _products = [], _hPrev = [], _cPrev = [], _cells = [], _output = [];
     private int[] _lengths = [];
     private int _t, _gatesAt, _hPrevAt, _hPrevLd, _cPrevAt, _cellsAt, _outputAt, _outputLd;
@@ -25,7 +27,7 @@ internal sealed class GatedStepEpilogue(CellKind cell, int hidden) : IGemmEpilog
     /// hPrevLd, c_{t-1} rows [B, H] at cPrevAt (LSTM), the step's cell rows [B, H] at cellsAt (c_t, or the GRU's
     /// W_Rn h + b_hn), and h_t rows at outputAt with stride outputLd.
     /// </summary>
-    public GatedStepEpilogue Target(
+    public GatedStepEpilogue<TCell> Target(
         int t, int[] lengths, float[] gates, int gatesAt, float[] products, float[] hPrev, int hPrevAt, int hPrevLd,
         float[] cPrev, int cPrevAt, float[] cells, int cellsAt, float[] output, int outputAt, int outputLd)
     {
@@ -65,27 +67,13 @@ internal sealed class GatedStepEpilogue(CellKind cell, int hidden) : IGemmEpilog
         ReadOnlySpan<float> hPrev = _hPrev.AsSpan(_hPrevAt + (b * _hPrevLd), h);
         Span<float> hOut = _output.AsSpan(_outputAt + (b * _outputLd), h);
         Span<float> cells = _cells.AsSpan(_cellsAt + (b * h), h);
+        ReadOnlySpan<float> cPrev = TCell.HasCellState ? _cPrev.AsSpan(_cPrevAt + (b * h), h) : default;
         if (_t >= _lengths[b])
         {
-            // Past the entry's length the state is carried through unchanged (packed-sequence semantics).
-            hPrev.CopyTo(hOut);
-            if (cell == CellKind.Lstm)
-            {
-                _cPrev.AsSpan(_cPrevAt + (b * h), h).CopyTo(cells);
-            }
-
+            TCell.Carry(hPrev, hOut, cPrev, cells);
             return;
         }
 
-        Span<float> gates = _gates.AsSpan(_gatesAt + (b * _gateRows), _gateRows);
-        Span<float> products = _products.AsSpan(b * _gateRows, _gateRows);
-        if (cell == CellKind.Lstm)
-        {
-            GatedCells.LstmForward(gates, products, _cPrev.AsSpan(_cPrevAt + (b * h), h), cells, hOut);
-        }
-        else
-        {
-            GatedCells.GruForward(gates, products, hPrev, cells, hOut);
-        }
+        TCell.Forward(_gates.AsSpan(_gatesAt + (b * _gateRows), _gateRows), _products.AsSpan(b * _gateRows, _gateRows), hPrev, cPrev, cells, hOut);
     }
 }

@@ -34,7 +34,7 @@ internal sealed class GatedWorkspace
         InitialCellState = new float[state];
         FinalCellState = new float[state];
         InitialCellStateGradient = new float[state];
-        Step = new GatedStepEpilogue(shape.Cell, h);
+        Step = shape.Cell == CellKind.Lstm ? new GatedStepEpilogue<LstmCell>(h) : new GatedStepEpilogue<GruCell>(h);
         long floats = (passes * ((long)Gates[0].Length + Cells[0].Length)) + StepProducts.Length + GateGradient.Length
             + InputGateGradient.Length + CarriedCell.Length + (3L * state);
         Bytes = (floats * sizeof(float)) + PackedForward.Bytes + (PackedBackward?.Bytes ?? 0);
@@ -73,8 +73,8 @@ internal sealed class GatedWorkspace
     /// <summary>dE/dc0 [L*D, B, H]; LSTM only.</summary>
     public float[] InitialCellStateGradient { get; }
 
-    /// <summary>The cell update fused onto each forward step product.</summary>
-    public GatedStepEpilogue Step { get; }
+    /// <summary>The cell update fused onto each forward step product (a <see cref="GatedStepEpilogue{TCell}"/> of the model's cell).</summary>
+    public IGemmEpilogue Step { get; }
 
     /// <summary>Bytes of the buffers above.</summary>
     public long Bytes { get; }

@@ -26,7 +26,7 @@ internal sealed class SequenceRunner
     private readonly float[] _recurrentN;
     private readonly BiasEpilogue _bias = new();
     private readonly StepActivationEpilogue _activate;
-    private readonly GatedStepEpilogue? _gated;
+    private readonly IGemmEpilogue? _gated;
     private float[] _projections = [];
     private float[][] _layerOutputs = [[], []];
     private int[] _activeRows = [];
@@ -40,7 +40,12 @@ internal sealed class SequenceRunner
         _products = new float[shape.Cell == CellKind.Rnn ? 0 : batch * shape.GateRows];
         _recurrentN = new float[shape.Cell == CellKind.Gru ? batch * shape.HiddenSize : 0];
         _activate = new StepActivationEpilogue(shape.Nonlinearity);
-        _gated = shape.Cell == CellKind.Rnn ? null : new GatedStepEpilogue(shape.Cell, shape.HiddenSize);
+        _gated = shape.Cell switch
+        {
+            CellKind.Lstm => new GatedStepEpilogue<LstmCell>(shape.HiddenSize),
+            CellKind.Gru => new GatedStepEpilogue<GruCell>(shape.HiddenSize),
+            _ => null,
+        };
     }
 
     /// <summary>Bytes of the buffers held now (they grow with the longest sequence run).</summary>
@@ -70,13 +75,17 @@ internal sealed class SequenceRunner
                 var pass = new LayerPass(_shape, layer, direction, steps, batch);
                 RecurrentTensors w = layout.Recurrent(layer, direction);
                 PackedMatrix packed = recurrent[pass.Index];
-                if (_shape.Cell == CellKind.Rnn)
+                switch (_shape.Cell)
                 {
-                    ElmanPass(weights, w, packed, pass, x, y, state);
-                }
-                else
-                {
-                    GatedPass(weights, w, packed, pass, x, y, state, cellState);
+                    case CellKind.Lstm:
+                        GatedPass<LstmCell>(weights, w, packed, pass, x, y, state, cellState);
+                        break;
+                    case CellKind.Gru:
+                        GatedPass<GruCell>(weights, w, packed, pass, x, y, state, cellState);
+                        break;
+                    default:
+                        ElmanPass(weights, w, packed, pass, x, y, state);
+                        break;
                 }
             }
 
@@ -149,43 +158,42 @@ internal sealed class SequenceRunner
         StoreFinalState(pass, y, state);
     }
 
-    /// <summary>The LSTM or GRU pass: all steps' input projections, then per step the product and the fused cell update.</summary>
-    private void GatedPass(
+    /// <summary>A gated pass: all steps' input projections, then per step the product and the fused cell update.</summary>
+    private void GatedPass<TCell>(
         ReadOnlySpan<float> weights, RecurrentTensors w, PackedMatrix packed, LayerPass pass, ReadOnlySpan<float> x, float[] y, float[] state, float[] cellState)
+        where TCell : struct, IGatedCell
     {
         int h = pass.Hidden, gh = pass.GateRows, dh = pass.OutputWidth, column = pass.Column, batch = pass.Batch;
-        bool lstm = _shape.Cell == CellKind.Lstm;
-        // The LSTM adds both biases to the projection, the GRU only b_ih (its b_hh goes onto each step's recurrent
-        // product, because b_hn sits inside r (...)).
-        if (lstm)
+        // Both biases go into the projection, or b_ih alone when the cell puts b_hh onto each step's recurrent product.
+        if (TCell.BiasOnStepProduct)
         {
-            Elementwise.Add(weights.Slice(w.BiasIh.Offset, gh), weights.Slice(w.BiasHh.Offset, gh), _biasSum);
+            weights.Slice(w.BiasIh.Offset, gh).CopyTo(_biasSum);
         }
         else
         {
-            weights.Slice(w.BiasIh.Offset, gh).CopyTo(_biasSum);
+            Elementwise.Add(weights.Slice(w.BiasIh.Offset, gh), weights.Slice(w.BiasHh.Offset, gh), _biasSum);
         }
 
         BiasEpilogue bias = _bias.Target(new Memory2D<float>(_projections, pass.Rows, gh), _biasSum.AsMemory(0, gh));
         Gemm.Compute(Transpose.No, Transpose.Yes, pass.Rows, gh, pass.InputWidth, 1f, x, pass.InputWidth, weights.Slice(w.WeightIh.Offset, w.WeightIh.Length),
             pass.InputWidth, 0f, _projections.AsSpan(0, pass.Rows * gh), gh, _pool, bias);
-        GatedStepEpilogue gated = _gated!;
+        var gated = (GatedStepEpilogue<TCell>)_gated!;
         for (int s = 0; s < pass.Steps; s++)
         {
             int t = pass.StepAt(s), previous = pass.StepAt(s - 1), active = _activeRows[t];
             bool first = s == 0;
             float beta = 0f;
-            if (!lstm)
+            if (TCell.BiasOnStepProduct)
             {
                 Elementwise.BroadcastRows(weights.Slice(w.BiasHh.Offset, gh), [], active, _products, gh);
                 beta = 1f;
             }
 
-            // c lives in the state buffer and is updated in place (an LSTM's c_t may alias c_{t-1}); the GRU's
-            // W_Rn h + b_hn, which only backward needs, goes to scratch.
-            float[] cells = lstm ? cellState : _recurrentN;
-            int cellsAt = lstm ? pass.StateAt : 0;
-            GatedStepEpilogue step = gated.Target(
+            // A cell state lives in the state buffer and is updated in place (c_t may alias c_{t-1}); without one the
+            // cell row (the GRU's W_Rn h + b_hn, which only backward needs) goes to scratch.
+            float[] cells = TCell.HasCellState ? cellState : _recurrentN;
+            int cellsAt = TCell.HasCellState ? pass.StateAt : 0;
+            GatedStepEpilogue<TCell> step = gated.Target(
                 t, _lengths, _projections, t * batch * gh, _products,
                 first ? state : y, first ? pass.StateAt : (previous * batch * dh) + column, first ? h : dh,
                 cells, cellsAt, cells, cellsAt, y, (t * batch * dh) + column, dh);
