@@ -8,7 +8,7 @@ namespace RnnKernels;
 /// </summary>
 internal sealed class GatedWorkspace
 {
-    public GatedWorkspace(RnnShape shape, int maxSteps, int maxBatch)
+    public GatedWorkspace(RnnShape shape, int maxSteps, int maxBatch, BufferTally tally)
     {
         int rows = checked(maxSteps * maxBatch), h = shape.HiddenSize, gh = shape.GateRows;
         int passes = shape.Layers * shape.Directions;
@@ -16,28 +16,25 @@ internal sealed class GatedWorkspace
         Cells = new float[passes][];
         for (int p = 0; p < passes; p++)
         {
-            Gates[p] = new float[checked(rows * gh)];
-            Cells[p] = new float[checked(rows * h)];
+            Gates[p] = tally.Floats((long)rows * gh);
+            Cells[p] = tally.Floats((long)rows * h);
         }
 
-        StepProducts = new float[maxBatch * gh];
-        GateGradient = new float[checked(rows * gh)];
-        InputGateGradient = new float[shape.Cell == CellKind.Gru ? checked(rows * h) : 0];
-        CarriedCell = new float[maxBatch * h];
+        StepProducts = tally.Floats((long)maxBatch * gh);
+        GateGradient = tally.Floats((long)rows * gh);
+        InputGateGradient = tally.Floats(shape.Cell == CellKind.Gru ? (long)rows * h : 0);
+        CarriedCell = tally.Floats((long)maxBatch * h);
         // Steps read W_R^T (forward) and W_R (backward) packed once per pass: in the GEMM's panels (a ragged batch's
         // one-row steps read those as they are), or at batch 1 for the matrix-vector kernel where that pays.
         bool oneRow = maxBatch == 1;
-        PackedForward = new PackedMatrix(h, gh, oneRow ? PackedLayout.OneRow : PackedLayout.Panels);
-        PackedBackward = !oneRow ? new PackedMatrix(gh, h)
-            : PackedMatrix.PaysForOneRow(Transpose.No) ? new PackedMatrix(gh, h, PackedLayout.OneRow) : null;
+        PackedForward = tally.Packed(new PackedMatrix(h, gh, oneRow ? PackedLayout.OneRow : PackedLayout.Panels));
+        PackedBackward = !oneRow ? tally.Packed(new PackedMatrix(gh, h))
+            : PackedMatrix.PaysForOneRow(Transpose.No) ? tally.Packed(new PackedMatrix(gh, h, PackedLayout.OneRow)) : null;
         int state = shape.HasCellState ? shape.StateSize(maxBatch) : 0;
-        InitialCellState = new float[state];
-        FinalCellState = new float[state];
-        InitialCellStateGradient = new float[state];
+        InitialCellState = tally.Floats(state);
+        FinalCellState = tally.Floats(state);
+        InitialCellStateGradient = tally.Floats(state);
         Step = shape.Cell == CellKind.Lstm ? new GatedStepEpilogue<LstmCell>(h) : new GatedStepEpilogue<GruCell>(h);
-        long floats = (passes * ((long)Gates[0].Length + Cells[0].Length)) + StepProducts.Length + GateGradient.Length
-            + InputGateGradient.Length + CarriedCell.Length + (3L * state);
-        Bytes = (floats * sizeof(float)) + PackedForward.Bytes + (PackedBackward?.Bytes ?? 0);
     }
 
     /// <summary>Per layer and direction: the input projections of all gates [T, B, G*H], activated in place step by step.</summary>
@@ -75,7 +72,4 @@ internal sealed class GatedWorkspace
 
     /// <summary>The cell update fused onto each forward step product (a <see cref="GatedStepEpilogue{TCell}"/> of the model's cell).</summary>
     public IGemmEpilogue Step { get; }
-
-    /// <summary>Bytes of the buffers above.</summary>
-    public long Bytes { get; }
 }

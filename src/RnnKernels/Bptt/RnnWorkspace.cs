@@ -12,16 +12,17 @@ internal sealed class RnnWorkspace
     public RnnWorkspace(RnnShape shape, int maxSteps, int maxBatch, WorkerPool? pool)
     {
         Pool = pool;
+        var tally = new BufferTally();
         int rows = checked(maxSteps * maxBatch);
         int h = shape.HiddenSize, dh = shape.LayerOutputSize;
-        Input = new float[checked(rows * shape.InputSize)];
-        InputGradient = new float[Input.Length];
+        Input = tally.Floats((long)rows * shape.InputSize);
+        InputGradient = tally.Floats(Input.Length);
         LayerOutputs = new float[shape.Layers][];
         LayerOutputGradients = new float[shape.Layers][];
         for (int l = 0; l < shape.Layers; l++)
         {
-            LayerOutputs[l] = new float[checked(rows * dh)];
-            LayerOutputGradients[l] = new float[checked(rows * dh)];
+            LayerOutputs[l] = tally.Floats((long)rows * dh);
+            LayerOutputGradients[l] = tally.Floats((long)rows * dh);
         }
 
         bool elman = shape.Cell == CellKind.Rnn;
@@ -29,36 +30,32 @@ internal sealed class RnnWorkspace
         // GatedWorkspace); one matrix serves both directions, as the passes do not overlap.
         int packed = elman ? h : 0;
         bool oneRow = maxBatch == 1;
-        PackedRecurrent = new PackedMatrix(packed, packed, oneRow ? PackedLayout.OneRow : PackedLayout.Panels);
+        PackedRecurrent = tally.Packed(new PackedMatrix(packed, packed, oneRow ? PackedLayout.OneRow : PackedLayout.Panels));
         PacksBackwardRecurrent = !oneRow || PackedMatrix.PaysForOneRow(Transpose.No);
-        PreActivationGradient = new float[elman ? checked(rows * h) : 0];
-        PreviousStates = new float[checked(Math.Min(rows, shape.GateRows) * h)];
-        Gated = elman ? null : new GatedWorkspace(shape, maxSteps, maxBatch);
-        Outputs = new float[checked(rows * shape.NetworkOutputSize)];
-        OutputGradient = new float[Outputs.Length];
-        InitialState = new float[shape.StateSize(maxBatch)];
-        FinalState = new float[InitialState.Length];
-        InitialStateGradient = new float[InitialState.Length];
-        FinalStateGradient = new float[InitialState.Length];
-        FinalCellStateGradient = new float[shape.HasCellState ? InitialState.Length : 0];
-        CarriedGradient = new float[maxBatch * h];
-        SavedCarry = new float[maxBatch * h];
-        BiasGradient = new float[shape.GateRows];
-        BiasSum = new float[shape.GateRows];
-        Lengths = new int[maxBatch];
-        ActiveRows = new int[maxSteps];
-        AllActive = new bool[maxSteps];
-        MaskedTargets = new int[rows];
+        PreActivationGradient = tally.Floats(elman ? (long)rows * h : 0);
+        PreviousStates = tally.Floats((long)Math.Min(rows, shape.GateRows) * h);
+        Gated = elman ? null : new GatedWorkspace(shape, maxSteps, maxBatch, tally);
+        Outputs = tally.Floats((long)rows * shape.NetworkOutputSize);
+        OutputGradient = tally.Floats(Outputs.Length);
+        InitialState = tally.Floats(shape.StateSize(maxBatch));
+        FinalState = tally.Floats(InitialState.Length);
+        InitialStateGradient = tally.Floats(InitialState.Length);
+        FinalStateGradient = tally.Floats(InitialState.Length);
+        FinalCellStateGradient = tally.Floats(shape.HasCellState ? InitialState.Length : 0);
+        CarriedGradient = tally.Floats((long)maxBatch * h);
+        SavedCarry = tally.Floats((long)maxBatch * h);
+        BiasGradient = tally.Floats(shape.GateRows);
+        BiasSum = tally.Floats(shape.GateRows);
+        Lengths = tally.Ints(maxBatch);
+        ActiveRows = tally.Ints(maxSteps);
+        AllActive = tally.Bools(maxSteps);
+        MaskedTargets = tally.Ints(rows);
         Bias = new BiasEpilogue();
         StepActivationEpilogue = new StepActivationEpilogue(shape.Nonlinearity);
         StepGradientEpilogue = new StepGradientEpilogue(shape.Nonlinearity);
         WeightGradients = new WeightGradientPairWork(this);
         OutputGradients = new OutputGradientPairWork(this);
-        long floats = Input.Length + InputGradient.Length + (2L * shape.Layers * LayerOutputs[0].Length) + PreActivationGradient.Length + PreviousStates.Length
-            + Outputs.Length + OutputGradient.Length + (4L * InitialState.Length) + FinalCellStateGradient.Length + CarriedGradient.Length + SavedCarry.Length
-            + BiasGradient.Length + BiasSum.Length;
-        long ints = Lengths.Length + ActiveRows.Length + MaskedTargets.Length;
-        Bytes = (floats * sizeof(float)) + (ints * sizeof(int)) + AllActive.Length + PackedRecurrent.Bytes + (Gated?.Bytes ?? 0);
+        Bytes = tally.Bytes;
     }
 
     /// <summary>The LSTM or GRU buffers, or null for an Elman network.</summary>
@@ -67,7 +64,7 @@ internal sealed class RnnWorkspace
     /// <summary>Dropout's masks and masked outputs, made on the first forward pass that drops (null until then).</summary>
     public LayerDropout? Dropout { get; set; }
 
-    /// <summary>Bytes of the buffers above.</summary>
+    /// <summary>Bytes of the buffers above (the gated ones included), as allocated.</summary>
     public long Bytes { get; }
 
     /// <summary>Threads for the GEMMs (split by output tiles, so results do not depend on their number), or null.</summary>
