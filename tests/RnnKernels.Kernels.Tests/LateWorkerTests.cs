@@ -74,6 +74,26 @@ public sealed class LateWorkerTests
 
         Assert.Equal(20, work.Parts);
         Assert.Equal(0, work.OnWorker);
+
+        // A part that throws in a solo region is reported as with the workers, after the other parts ran.
+        var failing = new FailingWork();
+        AggregateException failed = Assert.Throws<AggregateException>(() => pool.Run(failing, 2));
+        Assert.IsType<InvalidOperationException>(failed.InnerException);
+        Assert.Equal(2, failing.Ran);
+    }
+
+    private sealed class FailingWork : IParallelWork
+    {
+        public int Ran { get; private set; }
+
+        public void Execute(int part, int parts)
+        {
+            Ran++;
+            if (part == 0)
+            {
+                throw new InvalidOperationException("part 0 fails");
+            }
+        }
     }
 
     private static int SoloRegions(LateWorkerPolicy policy)

@@ -115,21 +115,28 @@ public sealed class WorkerPool : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="parts"/> is outside 1..<see cref="DegreeOfParallelism"/>.</exception>
     /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
     /// <exception cref="InvalidOperationException">Called from inside a region of this pool (a part cannot open a region).</exception>
-    /// <exception cref="AggregateException">A part running on a worker threw (the exception is inside).</exception>
+    /// <exception cref="AggregateException">A part of a region of more than one part threw (the exception is inside).</exception>
     public void Run(IParallelWork work, int parts)
     {
         ArgumentNullException.ThrowIfNull(work);
         ArgumentOutOfRangeException.ThrowIfLessThan(parts, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(parts, DegreeOfParallelism);
         using Lock.Scope region = EnterRegion();
-        if (parts == 1 || _lateWorkers.RunSolo())
+        if (parts == 1)
         {
-            for (int part = 0; part < parts; part++)
-            {
-                work.Execute(part, parts);
-            }
-
+            work.Execute(0, 1);
             return;
+        }
+
+        if (_lateWorkers.RunSolo())
+        {
+            RunSolo(work, parts);
+            return;
+        }
+
+        for (int part = 0; part < parts; part++)
+        {
+            _partWeights[part] = Math.Max(1, work.Weight(part, parts));
         }
 
         _running = true;
@@ -141,11 +148,6 @@ public sealed class WorkerPool : IDisposable
         for (int i = 0; i < parts - 1; i++)
         {
             _start[i].Set();
-        }
-
-        for (int part = 0; part < parts; part++)
-        {
-            _partWeights[part] = Math.Max(1, work.Weight(part, parts));
         }
 
         bool last = false;
@@ -169,6 +171,31 @@ public sealed class WorkerPool : IDisposable
         if (_failure is not null)
         {
             throw new AggregateException("A worker thread failed in a parallel kernel.", _failure);
+        }
+    }
+
+    /// <summary>
+    /// Every part on the calling thread, in order, as a solo stretch of <see cref="LateWorkerPolicy"/> runs a region: the
+    /// same parts as with the workers, and a failing part reported the same way, after the others have run.
+    /// </summary>
+    private static void RunSolo(IParallelWork work, int parts)
+    {
+        Exception? failure = null;
+        for (int part = 0; part < parts; part++)
+        {
+            try
+            {
+                work.Execute(part, parts);
+            }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
+        }
+
+        if (failure is not null)
+        {
+            throw new AggregateException("A part of a parallel kernel failed.", failure);
         }
     }
 
