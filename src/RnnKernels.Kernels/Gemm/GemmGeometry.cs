@@ -23,6 +23,19 @@ internal static class GemmGeometry
         _ => (GemmKernelScalar.MR, GemmKernelScalar.NR),
     };
 
+    /// <summary>Whether the tier's kernel runs a tile of any row count with the whole tile's code per row (<see cref="IGemmMicroKernel.RunsEveryRowCount"/>).</summary>
+    public static bool RunsEveryRowCount(IsaTier tier) => tier switch
+    {
+        IsaTier.Avx512 => Runs<GemmKernelAvx512>(),
+        IsaTier.Avx2Fma => Runs<GemmKernelAvx2>(),
+        IsaTier.Neon => Runs<GemmKernelNeon>(),
+        IsaTier.Vector128 => Runs<GemmKernelVector128>(),
+        _ => Runs<GemmKernelScalar>(),
+    };
+
+    private static bool Runs<TKernel>()
+        where TKernel : struct, IGemmMicroKernel => TKernel.RunsEveryRowCount;
+
     /// <summary>Depth of one packed k block on the tier.</summary>
     public static int KC(IsaTier tier) => tier switch
     {

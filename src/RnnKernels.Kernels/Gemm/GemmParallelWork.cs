@@ -5,7 +5,9 @@ namespace RnnKernels.Kernels;
 /// micro-kernel's tile (NR columns or MR rows; 4 vectors of columns for the M = 1 path, whose last strip is never
 /// narrower than one vector, as the columns short of a vector are computed as the row's last full vector), so every
 /// element sees the same tile, the same k order and the same edge handling as on one thread: bitwise identical
-/// results for any thread count. One instance per pool, reused (no allocation per call).
+/// results for any thread count. Row strips of the kernels that run any row count the way they run a whole tile
+/// (<see cref="IGemmMicroKernel.RunsEveryRowCount"/>) may end anywhere, as their rows come out the same in any tile.
+/// One instance per pool, reused (no allocation per call).
 /// </summary>
 internal sealed unsafe class GemmParallelWork : IParallelWork
 {
@@ -54,6 +56,13 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         int grain = _splitColumns ? columnGrain : mr;
         int parts = Math.Min(threads, strips);
         _chunk = (strips + parts - 1) / parts * grain;
+        if (!_splitColumns && GemmGeometry.RunsEveryRowCount(_tier))
+        {
+            // Where a tile of any row count runs the same code per row as a whole tile (the update included), a row
+            // computes the same bits in any tile, so the rows split evenly: 16 rows on the 6-row AVX2 tile as 8 + 8,
+            // not 12 + 4.
+            _chunk = (_m + parts - 1) / parts;
+        }
         int extent = _splitColumns ? _n : _m;
         _parts = (extent + _chunk - 1) / _chunk;
         if (_m == 1 && _parts > 1 && extent - ((_parts - 1) * _chunk) < lanes)
