@@ -12,12 +12,12 @@ import argparse
 import ctypes.util
 import os
 import statistics
-import time
 
 import torch
 
 import rnnkernels
 import rnnkernels.torch as rk
+from pytorch_bench import median_ms
 
 SHAPES = [(25, 1, 65, 100), (64, 16, 128, 256)]  # T, B, I, H (issue 27's two shapes)
 
@@ -26,19 +26,6 @@ def blas_in_use():
     """The library libblas.so.3 resolves to (Debian's alternatives), so a figure never comes from the reference BLAS."""
     path = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
     return os.path.realpath(path) if os.path.exists(path) else ctypes.util.find_library("blas") or "unknown"
-
-
-def timed(step, seconds):
-    for _ in range(3):
-        step()
-    rounds = []
-    for _ in range(5):
-        start, n = time.perf_counter(), 0
-        while n < 2 or time.perf_counter() - start < seconds / 5:
-            step()
-            n += 1
-        rounds.append((time.perf_counter() - start) * 1e3 / n)
-    return statistics.median(rounds)
 
 
 def steps_for(module, T, B, I, H):
@@ -81,8 +68,8 @@ def main():
         times = {name: ([], []) for name in sides}
         for _ in range(3):
             for name, (step, alone) in sides.items():
-                times[name][0].append(timed(step, args.seconds))
-                times[name][1].append(timed(alone, args.seconds / 2))
+                times[name][0].append(median_ms(step, args.seconds))
+                times[name][1].append(median_ms(alone, args.seconds / 2))
         t_step, t_alone = (statistics.median(v) for v in times["torch"])
         r_step, r_alone = (statistics.median(v) for v in times["rnnkernels"])
         print(f"torch_module T={T} B={B} I={I} H={H} torch_step_ms={t_step:.3f} rnnkernels_step_ms={r_step:.3f} "
