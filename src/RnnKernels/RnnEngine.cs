@@ -378,24 +378,8 @@ public sealed class RnnEngine : IDisposable
         ClearPaddingRows(ws, outputs, width);
     }
 
-    private void ClearPaddingRows(RnnWorkspace ws, Span<float> values, int width)
-    {
-        for (int t = 0; t < _steps; t++)
-        {
-            if (ws.AllActive[t])
-            {
-                continue;
-            }
-
-            for (int b = 0; b < _batch; b++)
-            {
-                if (t >= ws.Lengths[b])
-                {
-                    values.Slice(((t * _batch) + b) * width, width).Clear();
-                }
-            }
-        }
-    }
+    private void ClearPaddingRows(RnnWorkspace ws, Span<float> values, int width) =>
+        StepActivity.ClearPadding(ws.Lengths.AsSpan(0, _batch), ws.AllActive, _steps, values, width);
 
     /// <summary>Where the next backward pass's carried gradients start: the caller's dE/dh_n and dE/dc_n, or zeros.</summary>
     private void StartFrom(RnnWorkspace ws, ReadOnlySpan<float> finalStateGradient, ReadOnlySpan<float> finalCellStateGradient)

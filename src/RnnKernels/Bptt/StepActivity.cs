@@ -30,4 +30,28 @@ internal static class StepActivity
             allActive[t] = all;
         }
     }
+
+    /// <summary>
+    /// Sets to zero, in <paramref name="values"/> [T, B, width], the rows of the steps at or past each entry's length
+    /// (PyTorch's padding of packed outputs, and the gradients no output there passes on).
+    /// </summary>
+    public static void ClearPadding(ReadOnlySpan<int> lengths, ReadOnlySpan<bool> allActive, int steps, Span<float> values, int width)
+    {
+        int batch = lengths.Length;
+        for (int t = 0; t < steps; t++)
+        {
+            if (allActive[t])
+            {
+                continue;
+            }
+
+            for (int b = 0; b < batch; b++)
+            {
+                if (t >= lengths[b])
+                {
+                    values.Slice(((t * batch) + b) * width, width).Clear();
+                }
+            }
+        }
+    }
 }

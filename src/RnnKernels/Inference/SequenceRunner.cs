@@ -99,16 +99,7 @@ internal sealed class SequenceRunner
         else
         {
             x.CopyTo(outputs);
-            for (int t = 0; t < steps; t++)
-            {
-                for (int b = 0; b < batch && !_allActive[t]; b++)
-                {
-                    if (t >= _lengths[b])
-                    {
-                        outputs.Slice(((t * batch) + b) * dh, dh).Clear();
-                    }
-                }
-            }
+            StepActivity.ClearPadding(_lengths, _allActive, steps, outputs, dh);
         }
     }
 
