@@ -46,15 +46,20 @@ public static class ModelFile
     /// <summary>The model's tensors under their PyTorch names, checked finite.</summary>
     internal static IEnumerable<KeyValuePair<string, SafeTensor>> Tensors(RnnModel model, string path)
     {
+        EnsureFinite(model, path, "save");
+        return model.Layout.Tensors.Select(t => new KeyValuePair<string, SafeTensor>(t.Name, SafeTensor.FromFloats(t.Shape, model.View(t))));
+    }
+
+    /// <summary>Refuses to <paramref name="verb"/> <paramref name="path"/> from a model holding a NaN or infinity.</summary>
+    internal static void EnsureFinite(RnnModel model, string path, string verb)
+    {
         foreach (float value in model.Parameters)
         {
             if (!float.IsFinite(value))
             {
-                throw new InvalidOperationException($"Refusing to save {path}: the model holds a non-finite parameter.");
+                throw new InvalidOperationException($"Refusing to {verb} {path}: the model holds a non-finite parameter.");
             }
         }
-
-        return model.Layout.Tensors.Select(t => new KeyValuePair<string, SafeTensor>(t.Name, SafeTensor.FromFloats(t.Shape, model.View(t))));
     }
 
     /// <summary>The caller's metadata plus the model's own keys.</summary>

@@ -32,11 +32,7 @@ public static class OnnxExport
     public static void Save(RnnModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model.Parameters.Any(v => !float.IsFinite(v)))
-        {
-            throw new InvalidOperationException($"Refusing to export {path}: the model holds a non-finite parameter.");
-        }
-
+        ModelFile.EnsureFinite(model, path, "export");
         ModelProto onnx = Build(model);
         AtomicFile.Write(path, stream => onnx.WriteTo(stream));
     }
