@@ -22,7 +22,6 @@ internal static partial class AbiMessage
         ["value"] = "probability",
         ["layers"] = "num_layers",
         ["degreeOfParallelism"] = "threads",
-        ["y"] = "y",
     };
 
     /// <summary>The message of <paramref name="exception"/> in the ABI's words, on one line.</summary>

@@ -189,8 +189,7 @@ class Engine(_Handle):
     def __init__(self, model, max_steps, max_batch, threads=1, input_grad=False):
         super().__init__(_create(lib.rnnk_engine_create, model._h, max_steps, max_batch, threads))
         self.model = model
-        self._input_grad = bool(input_grad)
-        check(lib.rnnk_engine_set_input_gradient(self._h, int(self._input_grad)))
+        self.set_input_grad(input_grad)
         self._steps = self._batch = 0
 
     def forward(self, x, lengths=None, h0=None, c0=None, out=None):
