@@ -29,17 +29,8 @@ internal static class GatedLayer<TCell>
         float[] gates = g.Gates[pass.Index], cells = g.Cells[pass.Index], y = ws.LayerOutputs[layer];
         ReadOnlySpan<float> x = pass.Input(ws);
 
-        // P = X W_F^T + bias for all gates and steps: both biases, or b_ih alone when the cell puts b_hh onto each
-        // step's recurrent product.
-        Span<float> bias = ws.BiasSum.AsSpan(0, gh);
-        if (TCell.BiasOnStepProduct)
-        {
-            model.View(weights.BiasIh).CopyTo(bias);
-        }
-        else
-        {
-            Elementwise.Add(model.View(weights.BiasIh), model.View(weights.BiasHh), bias);
-        }
+        // P = X W_F^T + the projection's bias for all gates and steps.
+        GatedBias.ForProjection<TCell>(model.View(weights.BiasIh), model.View(weights.BiasHh), ws.BiasSum.AsSpan(0, gh));
 
         BiasEpilogue biasEpilogue = ws.Bias.Target(new Memory2D<float>(gates, pass.Rows, gh), ws.BiasSum.AsMemory(0, gh));
         Gemm.Compute(Transpose.No, Transpose.Yes, pass.Rows, gh, pass.InputWidth, 1f, x, pass.InputWidth, model.View(weights.WeightIh), pass.InputWidth,

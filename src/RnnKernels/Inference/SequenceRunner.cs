@@ -155,15 +155,7 @@ internal sealed class SequenceRunner
         where TCell : struct, IGatedCell
     {
         int h = pass.Hidden, gh = pass.GateRows, dh = pass.OutputWidth, column = pass.Column, batch = pass.Batch;
-        // Both biases go into the projection, or b_ih alone when the cell puts b_hh onto each step's recurrent product.
-        if (TCell.BiasOnStepProduct)
-        {
-            weights.Slice(w.BiasIh.Offset, gh).CopyTo(_biasSum);
-        }
-        else
-        {
-            Elementwise.Add(weights.Slice(w.BiasIh.Offset, gh), weights.Slice(w.BiasHh.Offset, gh), _biasSum);
-        }
+        GatedBias.ForProjection<TCell>(weights.Slice(w.BiasIh.Offset, gh), weights.Slice(w.BiasHh.Offset, gh), _biasSum);
 
         BiasEpilogue bias = _bias.Target(new Memory2D<float>(_projections, pass.Rows, gh), _biasSum.AsMemory(0, gh));
         Gemm.Compute(Transpose.No, Transpose.Yes, pass.Rows, gh, pass.InputWidth, 1f, x, pass.InputWidth, weights.Slice(w.WeightIh.Offset, w.WeightIh.Length),
