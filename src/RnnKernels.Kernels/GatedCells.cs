@@ -123,26 +123,8 @@ public static class GatedCells
     /// time.
     /// </summary>
     private static void Run<TStep>(IsaTier tier, TStep step, int n)
-        where TStep : struct, IGateStep, allows ref struct
-    {
-        nint j = 0;
-        if (tier == IsaTier.Avx512)
-        {
-            j = Units<TStep, Lanes16>(step, j, n);
-        }
-
-        if (tier is IsaTier.Avx512 or IsaTier.Avx2Fma)
-        {
-            j = Units<TStep, Lanes8>(step, j, n);
-        }
-
-        if (tier is IsaTier.Avx512 or IsaTier.Avx2Fma or IsaTier.Neon or IsaTier.Vector128)
-        {
-            j = Units<TStep, Lanes4>(step, j, n);
-        }
-
-        Units<TStep, Lanes1>(step, j, n);
-    }
+        where TStep : struct, IGateStep, allows ref struct =>
+        LaneDispatch.Run(tier, new Widths<TStep>(step, n));
 
     /// <summary>
     /// Whole vectors of V from unit j on; returns the first unit left. A method per width, never inlined, so each width
@@ -280,6 +262,34 @@ public static class GatedCells
             V.Store(V.SigmoidBackward(r, dAn * V.Load(ref _recurrentN, j)), ref _dA, j);
             V.Store(dAn * r, ref _dA, j + (2 * n));
             V.Store(direct, ref _dh, j);
+        }
+    }
+
+    /// <summary>The widths from V down: V's whole vectors, then 8, 4 and 1 lanes for what is left (JIT-time tests).</summary>
+    private readonly ref struct Widths<TStep>(TStep step, int n) : ILaneWork
+        where TStep : struct, IGateStep, allows ref struct
+    {
+        private readonly TStep _step = step;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<V>()
+            where V : struct, ILaneVector<V>
+        {
+            nint j = Units<TStep, V>(_step, 0, n);
+            if (V.Count > 8)
+            {
+                j = Units<TStep, Lanes8>(_step, j, n);
+            }
+
+            if (V.Count > 4)
+            {
+                j = Units<TStep, Lanes4>(_step, j, n);
+            }
+
+            if (V.Count > 1)
+            {
+                Units<TStep, Lanes1>(_step, j, n);
+            }
         }
     }
 }

@@ -12,13 +12,7 @@ public static class Reductions
     public static double SumOfSquares(ReadOnlySpan<float> x) => SumOfSquares(KernelTiers.Best, x);
 
     /// <summary>The sum of squares on the given tier (its lane width fixes the summation order).</summary>
-    internal static double SumOfSquares(IsaTier tier, ReadOnlySpan<float> x) => tier switch
-    {
-        IsaTier.Avx512 => SumOfSquares<Lanes16>(x),
-        IsaTier.Avx2Fma => SumOfSquares<Lanes8>(x),
-        IsaTier.Vector128 or IsaTier.Neon => SumOfSquares<Lanes4>(x),
-        _ => SumOfSquaresTail(x, 0, 0),
-    };
+    internal static double SumOfSquares(IsaTier tier, ReadOnlySpan<float> x) => LaneDispatch.Run<SumOfSquaresWork, double>(tier, new SumOfSquaresWork(x));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SumOfSquares<V>(ReadOnlySpan<float> x)
@@ -96,22 +90,7 @@ public static class Reductions
 
         fixed (float* pm = m, ps = sums)
         {
-            switch (tier)
-            {
-                case IsaTier.Avx512:
-                    ColumnSums<Lanes16>(pm, rows, ld, ps, sums.Length, accumulate);
-                    break;
-                case IsaTier.Avx2Fma:
-                    ColumnSums<Lanes8>(pm, rows, ld, ps, sums.Length, accumulate);
-                    break;
-                case IsaTier.Vector128:
-                case IsaTier.Neon:
-                    ColumnSums<Lanes4>(pm, rows, ld, ps, sums.Length, accumulate);
-                    break;
-                default:
-                    ColumnSums<Lanes1>(pm, rows, ld, ps, sums.Length, accumulate);
-                    break;
-            }
+            LaneDispatch.Run(tier, new ColumnSumsWork(pm, rows, ld, ps, sums.Length, accumulate));
         }
     }
 
@@ -174,13 +153,7 @@ public static class Reductions
     public static float Max(ReadOnlySpan<float> x) => Max(KernelTiers.Best, x);
 
     /// <summary>The maximum on the given tier (exact on every tier: only the order of comparisons differs).</summary>
-    internal static float Max(IsaTier tier, ReadOnlySpan<float> x) => tier switch
-    {
-        IsaTier.Avx512 => Max<Lanes16>(x),
-        IsaTier.Avx2Fma => Max<Lanes8>(x),
-        IsaTier.Vector128 or IsaTier.Neon => Max<Lanes4>(x),
-        _ => Max<Lanes1>(x),
-    };
+    internal static float Max(IsaTier tier, ReadOnlySpan<float> x) => LaneDispatch.Run<MaxWork, float>(tier, new MaxWork(x));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float Max<V>(ReadOnlySpan<float> x)
@@ -208,5 +181,31 @@ public static class Reductions
         }
 
         return V.MaxAcross(max);
+    }
+
+    private readonly ref struct SumOfSquaresWork(ReadOnlySpan<float> x) : ILaneWork<double>
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+
+        // The scalar tier adds every square in double (its own order, not four float accumulators of width one).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Run<V>()
+            where V : struct, ILaneVector<V> => V.Count == 1 ? SumOfSquaresTail(_x, 0, 0) : SumOfSquares<V>(_x);
+    }
+
+    private readonly unsafe struct ColumnSumsWork(float* m, int rows, nint ld, float* sums, int n, bool accumulate) : ILaneWork
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<V>()
+            where V : struct, ILaneVector<V> => ColumnSums<V>(m, rows, ld, sums, n, accumulate);
+    }
+
+    private readonly ref struct MaxWork(ReadOnlySpan<float> x) : ILaneWork<float>
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float Run<V>()
+            where V : struct, ILaneVector<V> => Max<V>(_x);
     }
 }

@@ -14,98 +14,28 @@ internal static class ElementwiseDriver
 {
     /// <summary>y[i] = TOp(x[i]) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
     public static void Unary<TOp>(IsaTier tier, ReadOnlySpan<float> x, Span<float> y)
-        where TOp : IUnaryOperator
-    {
-        switch (tier)
-        {
-            case IsaTier.Avx512:
-                Unary<TOp, Lanes16>(x, y);
-                break;
-            case IsaTier.Avx2Fma:
-                Unary<TOp, Lanes8>(x, y);
-                break;
-            case IsaTier.Vector128 or IsaTier.Neon:
-                Unary<TOp, Lanes4>(x, y);
-                break;
-            default:
-                Unary<TOp, Lanes1>(x, y);
-                break;
-        }
-    }
+        where TOp : IUnaryOperator =>
+        LaneDispatch.Run(tier, new UnaryWork<TOp>(x, y));
 
     /// <summary>z[i] = TOp(x[i], y[i]) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
     public static void Binary<TOp>(IsaTier tier, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
-        where TOp : IBinaryOperator
-    {
-        switch (tier)
-        {
-            case IsaTier.Avx512:
-                Binary<TOp, Lanes16>(x, y, z);
-                break;
-            case IsaTier.Avx2Fma:
-                Binary<TOp, Lanes8>(x, y, z);
-                break;
-            case IsaTier.Vector128 or IsaTier.Neon:
-                Binary<TOp, Lanes4>(x, y, z);
-                break;
-            default:
-                Binary<TOp, Lanes1>(x, y, z);
-                break;
-        }
-    }
+        where TOp : IBinaryOperator =>
+        LaneDispatch.Run(tier, new BinaryWork<TOp>(x, y, z));
 
     /// <summary>y[i] = TOp(x[i], s) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
     public static void SpanScalar<TOp>(IsaTier tier, ReadOnlySpan<float> x, float s, Span<float> y)
-        where TOp : ISpanScalarOperator
-    {
-        switch (tier)
-        {
-            case IsaTier.Avx512:
-                SpanScalar<TOp, Lanes16>(x, s, y);
-                break;
-            case IsaTier.Avx2Fma:
-                SpanScalar<TOp, Lanes8>(x, s, y);
-                break;
-            case IsaTier.Vector128 or IsaTier.Neon:
-                SpanScalar<TOp, Lanes4>(x, s, y);
-                break;
-            default:
-                SpanScalar<TOp, Lanes1>(x, s, y);
-                break;
-        }
-    }
+        where TOp : ISpanScalarOperator =>
+        LaneDispatch.Run(tier, new SpanScalarWork<TOp>(x, s, y));
 
     /// <summary>z[i] = TOp(x[i], y[i], s) for i &lt; x.Length on the given tier. Validated by the caller.</summary>
     public static void SpanSpanScalar<TOp>(IsaTier tier, ReadOnlySpan<float> x, ReadOnlySpan<float> y, float s, Span<float> z)
-        where TOp : ISpanSpanScalarOperator
-    {
-        switch (tier)
-        {
-            case IsaTier.Avx512:
-                SpanSpanScalar<TOp, Lanes16>(x, y, s, z);
-                break;
-            case IsaTier.Avx2Fma:
-                SpanSpanScalar<TOp, Lanes8>(x, y, s, z);
-                break;
-            case IsaTier.Vector128 or IsaTier.Neon:
-                SpanSpanScalar<TOp, Lanes4>(x, y, s, z);
-                break;
-            default:
-                SpanSpanScalar<TOp, Lanes1>(x, y, s, z);
-                break;
-        }
-    }
+        where TOp : ISpanSpanScalarOperator =>
+        LaneDispatch.Run(tier, new SpanSpanScalarWork<TOp>(x, y, s, z));
 
     /// <summary>
     /// The unary loop over one lane width. 256- and 512-bit vectors start the loop at an aligned store (see
     /// <see cref="AlignedStart"/>), the head before it loaded up front and stored last.
     /// </summary>
-    /// <remarks>
-    /// Each width is its own instantiation, compiled and inlined on its own budget: with every width's loop in one
-    /// method, the 512-bit one (emulated in software pieces where AVX-512 is disabled) used up the JIT's inlining
-    /// budget and the AVX2 loop called the operator out of line, its vector passed through memory (tanh on AVX2 ran
-    /// at two thirds of its speed).
-    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Unary<TOp, V>(ReadOnlySpan<float> x, Span<float> y)
         where TOp : IUnaryOperator
@@ -242,5 +172,49 @@ internal static class ElementwiseDriver
         }
 
         V.Store(TOp.Invoke(tailX, tailY, vs), ref zr, last);
+    }
+
+    private readonly ref struct UnaryWork<TOp>(ReadOnlySpan<float> x, Span<float> y) : ILaneWork
+        where TOp : IUnaryOperator
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _y = y;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<V>()
+            where V : struct, ILaneVector<V> => Unary<TOp, V>(_x, _y);
+    }
+
+    private readonly ref struct BinaryWork<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) : ILaneWork
+        where TOp : IBinaryOperator
+    {
+        private readonly ReadOnlySpan<float> _x = x, _y = y;
+        private readonly Span<float> _z = z;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<V>()
+            where V : struct, ILaneVector<V> => Binary<TOp, V>(_x, _y, _z);
+    }
+
+    private readonly ref struct SpanScalarWork<TOp>(ReadOnlySpan<float> x, float s, Span<float> y) : ILaneWork
+        where TOp : ISpanScalarOperator
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _y = y;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<V>()
+            where V : struct, ILaneVector<V> => SpanScalar<TOp, V>(_x, s, _y);
+    }
+
+    private readonly ref struct SpanSpanScalarWork<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, float s, Span<float> z) : ILaneWork
+        where TOp : ISpanSpanScalarOperator
+    {
+        private readonly ReadOnlySpan<float> _x = x, _y = y;
+        private readonly Span<float> _z = z;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<V>()
+            where V : struct, ILaneVector<V> => SpanSpanScalar<TOp, V>(_x, _y, s, _z);
     }
 }

@@ -19,13 +19,8 @@ internal static class SoftmaxRow
     private const int BlockVectors = 32;
 
     /// <summary>The row's loss, log(sum exp z) - z[target], and dz = scale * (softmax(z) - onehot(target)).</summary>
-    public static double Compute(IsaTier tier, ReadOnlySpan<float> z, int target, float scale, Span<float> dz) => tier switch
-    {
-        IsaTier.Avx512 => Compute<Lanes16>(z, target, scale, dz),
-        IsaTier.Avx2Fma => Compute<Lanes8>(z, target, scale, dz),
-        IsaTier.Vector128 or IsaTier.Neon => Compute<Lanes4>(z, target, scale, dz),
-        _ => Compute<Lanes1>(z, target, scale, dz),
-    };
+    public static double Compute(IsaTier tier, ReadOnlySpan<float> z, int target, float scale, Span<float> dz) =>
+        LaneDispatch.Run<RowWork, double>(tier, new RowWork(z, target, scale, dz));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Compute<V>(ReadOnlySpan<float> z, int target, float scale, Span<float> dz)
@@ -99,5 +94,15 @@ internal static class SoftmaxRow
         }
 
         return sum;
+    }
+
+    private readonly ref struct RowWork(ReadOnlySpan<float> z, int target, float scale, Span<float> dz) : ILaneWork<double>
+    {
+        private readonly ReadOnlySpan<float> _z = z;
+        private readonly Span<float> _dz = dz;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Run<V>()
+            where V : struct, ILaneVector<V> => Compute<V>(_z, target, scale, _dz);
     }
 }

@@ -20,13 +20,7 @@ internal static unsafe partial class Gemv
     /// </remarks>
     public static (int Start, int Columns) RunOneRow(
         IsaTier tier, int n, int k, float alpha, float* x, float* packed, float beta, float* c, int firstGroup = 0, int endGroup = int.MaxValue) =>
-        tier switch
-        {
-            IsaTier.Avx512 => OneRow<Lanes16>(n, k, alpha, x, packed, beta, c, firstGroup, endGroup),
-            IsaTier.Avx2Fma => OneRow<Lanes8>(n, k, alpha, x, packed, beta, c, firstGroup, endGroup),
-            IsaTier.Neon or IsaTier.Vector128 => OneRow<Lanes4>(n, k, alpha, x, packed, beta, c, firstGroup, endGroup),
-            _ => OneRow<Lanes1>(n, k, alpha, x, packed, beta, c, firstGroup, endGroup),
-        };
+        LaneDispatch.Run<OneRowWork, (int, int)>(tier, new OneRowWork(n, k, alpha, x, packed, beta, c, firstGroup, endGroup));
 
     /// <summary>How many column groups (passes) a <see cref="PackedLayout.OneRow"/> matrix n columns wide has on <paramref name="tier"/>.</summary>
     public static int OneRowGroups(IsaTier tier, int n) => OneRowGroupCount((n + GemmGeometry.Lanes(tier) - 1) / GemmGeometry.Lanes(tier));
@@ -61,5 +55,13 @@ internal static unsafe partial class Gemv
         }
 
         return (start, end - start);
+    }
+
+    private readonly struct OneRowWork(int n, int k, float alpha, float* x, float* packed, float beta, float* c, int firstGroup, int endGroup)
+        : ILaneWork<(int, int)>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public (int, int) Run<V>()
+            where V : struct, ILaneVector<V> => OneRow<V>(n, k, alpha, x, packed, beta, c, firstGroup, endGroup);
     }
 }

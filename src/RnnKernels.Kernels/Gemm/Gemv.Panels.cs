@@ -20,22 +20,7 @@ internal static unsafe partial class Gemv
         {
             int depth = Math.Min(kc, k - pc);
             float blockBeta = pc == 0 ? beta : 1f; // As the GEMM driver: beta once, later k blocks accumulate.
-            switch (tier)
-            {
-                case IsaTier.Avx512:
-                    Panels<Lanes16>(n, pc, depth, alpha, x + pc, b, blockBeta, c);
-                    break;
-                case IsaTier.Avx2Fma:
-                    Panels<Lanes8>(n, pc, depth, alpha, x + pc, b, blockBeta, c);
-                    break;
-                case IsaTier.Neon:
-                case IsaTier.Vector128:
-                    Panels<Lanes4>(n, pc, depth, alpha, x + pc, b, blockBeta, c);
-                    break;
-                default:
-                    PanelsScalar(n, pc, depth, GemmGeometry.Tile(tier).NR, alpha, x + pc, b, blockBeta, c);
-                    break;
-            }
+            LaneDispatch.Run(tier, new PanelsWork(n, pc, depth, GemmGeometry.Tile(tier).NR, alpha, x + pc, b, blockBeta, c));
         }
     }
 
@@ -243,6 +228,24 @@ internal static unsafe partial class Gemv
             }
 
             c[j] = Combine(s, alpha, beta, c[j]);
+        }
+    }
+
+    /// <summary>One k block of <see cref="RunPacked"/> at a width; the scalar tier runs the reference loop over its NR-wide panels.</summary>
+    private readonly struct PanelsWork(int n, int pc, int kc, int nr, float alpha, float* x, PackedPanels b, float beta, float* c) : ILaneWork
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<V>()
+            where V : struct, ILaneVector<V>
+        {
+            if (V.Count > 1)
+            {
+                Panels<V>(n, pc, kc, alpha, x, b, beta, c);
+            }
+            else
+            {
+                PanelsScalar(n, pc, kc, nr, alpha, x, b, beta, c);
+            }
         }
     }
 }

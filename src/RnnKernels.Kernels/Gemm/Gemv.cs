@@ -22,33 +22,8 @@ internal static unsafe partial class Gemv
     /// c[j] = alpha * sum_p x[p] * op(B)(p, j) + beta * c[j] for j &lt; n, with x contiguous of length k, on
     /// <paramref name="tier"/> (<see cref="IsaTier.Scalar"/> runs the reference loops).
     /// </summary>
-    public static void Run(IsaTier tier, Transpose transB, int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
-    {
-        switch (tier)
-        {
-            case IsaTier.Avx512:
-                Run<Lanes16>(transB, n, k, alpha, x, b, ldb, beta, c);
-                break;
-            case IsaTier.Avx2Fma:
-                Run<Lanes8>(transB, n, k, alpha, x, b, ldb, beta, c);
-                break;
-            case IsaTier.Neon:
-            case IsaTier.Vector128:
-                Run<Lanes4>(transB, n, k, alpha, x, b, ldb, beta, c);
-                break;
-            default:
-                if (transB == Transpose.No)
-                {
-                    RowsScalar(0, n, k, alpha, x, b, ldb, beta, c);
-                }
-                else
-                {
-                    DotsScalar(0, n, k, alpha, x, b, ldb, beta, c);
-                }
-
-                break;
-        }
-    }
+    public static void Run(IsaTier tier, Transpose transB, int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c) =>
+        LaneDispatch.Run(tier, new ProductWork(transB, n, k, alpha, x, b, ldb, beta, c));
 
     private static void Run<V>(Transpose transB, int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c)
         where V : struct, ILaneVector<V>
@@ -314,4 +289,25 @@ internal static unsafe partial class Gemv
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Combine(float sum, float alpha, float beta, float c) =>
         beta == 0f ? alpha * sum : (alpha * sum) + (beta * c);
+
+    private readonly struct ProductWork(Transpose transB, int n, int k, float alpha, float* x, float* b, nint ldb, float beta, float* c) : ILaneWork
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<V>()
+            where V : struct, ILaneVector<V>
+        {
+            if (V.Count > 1)
+            {
+                Gemv.Run<V>(transB, n, k, alpha, x, b, ldb, beta, c);
+            }
+            else if (transB == Transpose.No)
+            {
+                RowsScalar(0, n, k, alpha, x, b, ldb, beta, c);
+            }
+            else
+            {
+                DotsScalar(0, n, k, alpha, x, b, ldb, beta, c);
+            }
+        }
+    }
 }
