@@ -10,17 +10,8 @@ internal static unsafe class GemmDriver<TKernel>
     where TKernel : struct, IGemmMicroKernel
 {
     /// <summary>
-    /// C = alpha * op(A) * op(B) + beta * C for m, n, k &gt; 0. When M fits in one A block (the batch x weights shape
-    /// RNNs live on), an untransposed B's full micro-panels are read in place, NR contiguous values per stored row, as
-    /// BLIS's small-matrix path does: with so few row tiles per panel, copying the panel cost more than the tiles
-    /// reading it from L2. The exception is a row stride that is a
-    /// multiple of 4 KiB with more than one row tile: every row of the panel then maps to the same few cache sets, so
-    /// the panels are packed <see cref="GemmGeometry.PanelGroupColumns"/> columns at a time just before their row tiles
-    /// use them, eight stored rows at a time (<see cref="GemmPacking.PackB"/>; packing them one by one, kc rows ldb
-    /// apart, was much slower: docs/design-notes.md). A transposed B's panels and the narrow
-    /// last one are packed one at a time just before use. With larger M the whole KC x NC block of B is packed once and
-    /// reused by every A block. When <paramref name="packedB"/> holds panels packed beforehand, B is not read or packed
-    /// at all.
+    /// C = alpha * op(A) * op(B) + beta * C for m, n, k &gt; 0, B's micro-panels from the source chosen once before the
+    /// loops (<see cref="BPanelSource"/>; <paramref name="packedB"/> holds panels packed beforehand, if any).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(
@@ -28,13 +19,9 @@ internal static unsafe class GemmDriver<TKernel>
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, PackedPanels packedB = default)
     {
         int mrSize = TKernel.MR, nrSize = TKernel.NR;
-        bool prepacked = packedB.Data != null;
-        bool packWholeB = m > TKernel.MC && !prepacked;
-        bool readBInPlace = transB == Transpose.No && !packWholeB && !prepacked && (m <= mrSize || ldb % 1024 != 0); // 1024 floats = 4 KiB
         GemmScratch scratch = GemmScratch.Rent();
         float* packedA = scratch.PackedA(GemmPacking.PackedAFloats(TKernel.MC, mrSize, TKernel.KC));
-        float* packedBlock = prepacked ? null
-            : packWholeB ? scratch.BlockB(TKernel.KC * TKernel.NC) : scratch.PanelGroupB(TKernel.KC * GemmGeometry.PanelGroupColumns);
+        BPanelSource source = BPanelSource.Choose<TKernel>(transB, m, b, ldb, packedB, scratch);
         float* tile = stackalloc float[mrSize * nrSize];
 
         for (int jc = 0; jc < n; jc += TKernel.NC)
@@ -44,11 +31,7 @@ internal static unsafe class GemmDriver<TKernel>
             {
                 int kc = Math.Min(TKernel.KC, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f; // beta applies once; later k blocks accumulate.
-                if (packWholeB)
-                {
-                    GemmPacking.PackB(transB, b, ldb, pc, jc, kc, nc, nrSize, packedBlock);
-                }
-
+                source.StartBlock(pc, jc, kc, nc);
                 for (int ic = 0; ic < m; ic += TKernel.MC)
                 {
                     int mc = Math.Min(TKernel.MC, m - ic);
@@ -56,37 +39,7 @@ internal static unsafe class GemmDriver<TKernel>
                     for (int jr = 0; jr < nc; jr += nrSize)
                     {
                         int nr = Math.Min(nrSize, nc - jr);
-                        float* panelB = packedBlock;
-                        nint panelStride = nrSize;
-                        if (prepacked)
-                        {
-                            panelB = packedB.Panel(pc, kc, jc + jr);
-                        }
-                        else if (packWholeB)
-                        {
-                            panelB += (nint)jr * kc;
-                        }
-                        else if (readBInPlace && nr == nrSize)
-                        {
-                            panelB = b + (pc * ldb) + jc + jr;
-                            panelStride = ldb;
-                        }
-                        else if (transB == Transpose.No && nr == nrSize)
-                        {
-                            int inGroup = jr % GemmGeometry.PanelGroupColumns;
-                            if (inGroup == 0)
-                            {
-                                int groupColumns = Math.Min(GemmGeometry.PanelGroupColumns, (nc - jr) / nrSize * nrSize);
-                                GemmPacking.PackB(transB, b, ldb, pc, jc + jr, kc, groupColumns, nrSize, packedBlock);
-                            }
-
-                            panelB += (nint)inGroup * kc;
-                        }
-                        else
-                        {
-                            GemmPacking.PackBPanel(transB, b, ldb, pc, jc + jr, kc, nr, nrSize, panelB);
-                        }
-
+                        float* panelB = source.Panel(pc, kc, jc, jr, nc, nr, out nint panelStride);
                         for (int ir = 0, mr, tileIndex = 0; ir < mc; ir += mr, tileIndex++)
                         {
                             mr = RowTiles.Next(mc - ir, mrSize, TKernel.RunsEveryRowCount);
