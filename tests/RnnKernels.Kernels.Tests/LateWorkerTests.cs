@@ -108,7 +108,9 @@ public sealed class LateWorkerTests
     }
 
     /// <summary>
-    /// Counts parts; a part run by a worker thread sleeps, as a thread descheduled by a busy core would. While
+    /// Counts parts; a part run by a worker thread sleeps, as a thread descheduled by a busy core would, and long enough
+    /// that the caller's part (its wait for the worker to start, itself slow on a loaded machine: the tier child runs
+    /// load both cores) stays under a third of it, so every such region counts as slow. While
     /// <see cref="WaitForWorker"/> is set the caller's part returns only once a worker has taken the other part, so
     /// every region has a slow worker part.
     /// </summary>
@@ -133,7 +135,7 @@ public sealed class LateWorkerTests
             if (Environment.CurrentManagedThreadId != caller)
             {
                 Interlocked.Increment(ref _onWorker);
-                Thread.Sleep(3);
+                Thread.Sleep(50);
                 return;
             }
 

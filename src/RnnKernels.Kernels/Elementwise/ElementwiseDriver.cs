@@ -33,6 +33,14 @@ internal static class ElementwiseDriver
         LaneDispatch.Run(tier, new SpanSpanScalarWork<TOp>(x, y, s, z));
 
     /// <summary>
+    /// p, s0, s1 = TOp(p, g, s0, s1) for i &lt; p.Length on the given tier, in place (an optimizer's step); the states
+    /// past TOp's count may be empty. Validated by the caller.
+    /// </summary>
+    public static void Update<TOp>(IsaTier tier, TOp op, Span<float> p, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1)
+        where TOp : struct, IUpdateOperator =>
+        LaneDispatch.Run(tier, new UpdateWork<TOp>(op, p, g, s0, s1));
+
+    /// <summary>
     /// The unary loop over one lane width. 256- and 512-bit vectors start the loop at an aligned store (see
     /// <see cref="AlignedStart"/>), the head before it loaded up front and stored last.
     /// </summary>
@@ -174,6 +182,63 @@ internal static class ElementwiseDriver
         V.Store(TOp.Invoke(tailX, tailY, vs), ref zr, last);
     }
 
+    /// <summary>The update loop over one lane width, with the tail policy of the others (every span is read before it is written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Update<TOp, V>(TOp op, Span<float> p, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1)
+        where TOp : struct, IUpdateOperator
+        where V : struct, ILaneVector<V>
+    {
+        nint len = p.Length, count = V.Count;
+        if (len < count)
+        {
+            Span<float> pp = stackalloc float[V.Count], pg = stackalloc float[V.Count], ps0 = stackalloc float[V.Count], ps1 = stackalloc float[V.Count];
+            p.CopyTo(pp);
+            g.CopyTo(pg);
+            s0.CopyTo(ps0);
+            s1.CopyTo(ps1);
+            Update<TOp, V>(op, pp, pg, ps0, ps1);
+            pp[..p.Length].CopyTo(p);
+            ps0[..s0.Length].CopyTo(s0);
+            ps1[..s1.Length].CopyTo(s1);
+            return;
+        }
+
+        ref float pr = ref MemoryMarshal.GetReference(p);
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float s0r = ref MemoryMarshal.GetReference(s0);
+        ref float s1r = ref MemoryMarshal.GetReference(s1);
+        nint last = len - count;
+        V tailP = V.Load(ref pr, last), tailG = V.Load(ref gr, last);
+        V tailS0 = TOp.States > 0 ? V.Load(ref s0r, last) : default, tailS1 = TOp.States > 1 ? V.Load(ref s1r, last) : default;
+        for (nint i = 0; i < last; i += count)
+        {
+            V vp = V.Load(ref pr, i);
+            V vs0 = TOp.States > 0 ? V.Load(ref s0r, i) : default, vs1 = TOp.States > 1 ? V.Load(ref s1r, i) : default;
+            op.Invoke(ref vp, V.Load(ref gr, i), ref vs0, ref vs1);
+            Store<TOp, V>(vp, vs0, vs1, ref pr, ref s0r, ref s1r, i);
+        }
+
+        op.Invoke(ref tailP, tailG, ref tailS0, ref tailS1);
+        Store<TOp, V>(tailP, tailS0, tailS1, ref pr, ref s0r, ref s1r, last);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TOp, V>(V p, V s0, V s1, ref float pr, ref float s0r, ref float s1r, nint at)
+        where TOp : struct, IUpdateOperator
+        where V : struct, ILaneVector<V>
+    {
+        V.Store(p, ref pr, at);
+        if (TOp.States > 0)
+        {
+            V.Store(s0, ref s0r, at);
+        }
+
+        if (TOp.States > 1)
+        {
+            V.Store(s1, ref s1r, at);
+        }
+    }
+
     private readonly ref struct UnaryWork<TOp>(ReadOnlySpan<float> x, Span<float> y) : ILaneWork
         where TOp : IUnaryOperator
     {
@@ -216,5 +281,16 @@ internal static class ElementwiseDriver
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Run<V>()
             where V : struct, ILaneVector<V> => SpanSpanScalar<TOp, V>(_x, _y, s, _z);
+    }
+
+    private readonly ref struct UpdateWork<TOp>(TOp op, Span<float> p, ReadOnlySpan<float> g, Span<float> s0, Span<float> s1) : ILaneWork
+        where TOp : struct, IUpdateOperator
+    {
+        private readonly Span<float> _p = p, _s0 = s0, _s1 = s1;
+        private readonly ReadOnlySpan<float> _g = g;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<V>()
+            where V : struct, ILaneVector<V> => Update<TOp, V>(op, _p, _g, _s0, _s1);
     }
 }

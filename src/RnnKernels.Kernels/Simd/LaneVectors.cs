@@ -55,6 +55,12 @@ internal interface ILaneVector<TSelf>
 
     static abstract TSelf operator *(TSelf a, TSelf b);
 
+    /// <summary>a / b lane by lane, correctly rounded (IEEE 754) on every width.</summary>
+    static abstract TSelf operator /(TSelf a, TSelf b);
+
+    /// <summary>The square root lane by lane, correctly rounded (IEEE 754) on every width.</summary>
+    static abstract TSelf Sqrt(TSelf x);
+
     /// <summary>An elementwise operator on every lane, in the operator's form for this width.</summary>
     static abstract TSelf Apply<TOp>(TSelf x)
         where TOp : IUnaryOperator;
@@ -130,6 +136,12 @@ internal readonly struct Lanes16(Vector512<float> v) : ILaneVector<Lanes16>
     public static Lanes16 operator *(Lanes16 a, Lanes16 b) => new(a._v * b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 operator /(Lanes16 a, Lanes16 b) => new(a._v / b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes16 Sqrt(Lanes16 x) => new(Vector512.Sqrt(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes16 Apply<TOp>(Lanes16 x)
         where TOp : IUnaryOperator => new(TOp.Invoke(x._v));
 
@@ -199,6 +211,12 @@ internal readonly struct Lanes8(Vector256<float> v) : ILaneVector<Lanes8>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 operator *(Lanes8 a, Lanes8 b) => new(a._v * b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 operator /(Lanes8 a, Lanes8 b) => new(a._v / b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes8 Sqrt(Lanes8 x) => new(Vector256.Sqrt(x._v));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes8 Apply<TOp>(Lanes8 x)
@@ -275,6 +293,12 @@ internal readonly struct Lanes4(Vector128<float> v) : ILaneVector<Lanes4>
     public static Lanes4 operator *(Lanes4 a, Lanes4 b) => new(a._v * b._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 operator /(Lanes4 a, Lanes4 b) => new(a._v / b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes4 Sqrt(Lanes4 x) => new(Vector128.Sqrt(x._v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes4 Apply<TOp>(Lanes4 x)
         where TOp : IUnaryOperator => new(TOp.Invoke(x._v));
 
@@ -322,6 +346,12 @@ internal readonly struct Lanes1(float v) : ILaneVector<Lanes1>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes1 operator *(Lanes1 a, Lanes1 b) => new(a._v * b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes1 operator /(Lanes1 a, Lanes1 b) => new(a._v / b._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes1 Sqrt(Lanes1 x) => new(MathF.Sqrt(x._v));
 
     public static Lanes1 Apply<TOp>(Lanes1 x)
         where TOp : IUnaryOperator => new(TOp.Invoke(x._v));

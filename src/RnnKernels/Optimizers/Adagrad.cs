@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using RnnKernels.Kernels;
 namespace RnnKernels.Optimizers;
 
 /// <summary>Adagrad as torch.optim.Adagrad: s += g^2; p -= lr g / (sqrt(s) + eps).</summary>
@@ -26,16 +26,9 @@ public sealed class Adagrad : OptimizerBase
     public float Epsilon { get; }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
-        float learningRate = LearningRate;
-        for (int i = 0; i < Length; i++)
-        {
-            float g = gradients[i];
-            _sum[i] += g * g;
-            parameters[i] -= learningRate * g / (MathF.Sqrt(_sum[i]) + Epsilon);
-        }
+        OptimizerSteps.Adagrad(parameters, gradients, _sum, LearningRate, Epsilon);
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Numerics;
+using RnnKernels.Kernels;
 
 namespace RnnKernels.Optimizers;
 
@@ -45,35 +44,11 @@ public sealed class Adam : OptimizerBase
     public float Epsilon { get; }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         float stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, step)));
         float rootCorrection = (float)Math.Sqrt(1 - Math.Pow(Beta2, step));
-        float b1 = Beta1, b2 = Beta2, c1 = 1 - Beta1, c2 = 1 - Beta2;
-        Span<float> m = _m, v = _v;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            for (; i <= Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var g = new Vector<float>(gradients[i..]);
-                Vector<float> mi = (new Vector<float>(m[i..]) * b1) + (g * c1);
-                Vector<float> vi = (new Vector<float>(v[i..]) * b2) + (g * g * c2);
-                mi.CopyTo(m[i..]);
-                vi.CopyTo(v[i..]);
-                Vector<float> denominator = (Vector.SquareRoot(vi) / rootCorrection) + new Vector<float>(Epsilon);
-                (new Vector<float>(parameters[i..]) - (stepSize * mi / denominator)).CopyTo(parameters[i..]);
-            }
-        }
-
-        for (; i < Length; i++)
-        {
-            float g = gradients[i];
-            m[i] = (b1 * m[i]) + (c1 * g);
-            v[i] = (b2 * v[i]) + (c2 * g * g);
-            parameters[i] -= stepSize * m[i] / ((MathF.Sqrt(v[i]) / rootCorrection) + Epsilon);
-        }
+        OptimizerSteps.Adam(parameters, gradients, _m, _v, stepSize, Beta1, Beta2, rootCorrection, Epsilon);
     }
 
     /// <inheritdoc/>

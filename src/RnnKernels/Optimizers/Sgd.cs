@@ -1,5 +1,4 @@
-using System.Runtime.CompilerServices;
-using System.Numerics;
+using RnnKernels.Kernels;
 
 namespace RnnKernels.Optimizers;
 
@@ -28,36 +27,16 @@ public sealed class Sgd : OptimizerBase
     public float Momentum { get; }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
     {
         if (Momentum == 0)
         {
-            Kernels.Elementwise.Axpy(-LearningRate, gradients, parameters);
+            Elementwise.Axpy(-LearningRate, gradients, parameters);
             return;
         }
 
         // PyTorch sets the momentum buffer to the first gradient itself, so the first step uses mu = 0.
-        float mu = step > 1 ? Momentum : 0f;
-        Span<float> v = _velocity;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vmu = new Vector<float>(mu);
-            var vlr = new Vector<float>(-LearningRate);
-            for (; i <= Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                Vector<float> velocity = Vector.MultiplyAddEstimate(vmu, new Vector<float>(v[i..]), new Vector<float>(gradients[i..]));
-                velocity.CopyTo(v[i..]);
-                Vector.MultiplyAddEstimate(vlr, velocity, new Vector<float>(parameters[i..])).CopyTo(parameters[i..]);
-            }
-        }
-
-        for (; i < Length; i++)
-        {
-            v[i] = (mu * v[i]) + gradients[i];
-            parameters[i] -= LearningRate * v[i];
-        }
+        OptimizerSteps.SgdMomentum(parameters, gradients, _velocity, LearningRate, step > 1 ? Momentum : 0f);
     }
 
     /// <inheritdoc/>
