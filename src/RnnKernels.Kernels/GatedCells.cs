@@ -119,8 +119,8 @@ public static class GatedCells
 
     /// <summary>
     /// Units [0, n): full vectors of the tier's width, then what is left in the narrower vectors the tier also has
-    /// (a hidden size of 100 on AVX2 ends in one 4-lane vector, not four calls of the scalar functions), then one at a
-    /// time.
+    /// (a hidden size of 100 on AVX2 ends in one 4-lane vector, not four calls of the scalar functions), then the last
+    /// units as one zero-padded vector (the elementwise driver's policy for what does not fill a vector).
     /// </summary>
     private static void Run<TStep>(IsaTier tier, TStep step, int n)
         where TStep : struct, IGateStep, allows ref struct =>
@@ -152,10 +152,37 @@ public static class GatedCells
         }
     }
 
+    /// <summary>Copies units [j, j + count) of each of <paramref name="blocks"/> blocks n apart into blocks w apart, zeros after.</summary>
+    private static void PadIn(ref float source, nint j, int n, int count, int blocks, Span<float> padded)
+    {
+        int w = padded.Length / blocks;
+        padded.Clear();
+        for (int k = 0; k < blocks; k++)
+        {
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, j + ((nint)k * n)), count).CopyTo(padded.Slice(k * w, count));
+        }
+    }
+
+    /// <summary>Copies the first <paramref name="count"/> units of each block of <paramref name="padded"/> back to units [j, j + count) of its block.</summary>
+    private static void PadOut(ReadOnlySpan<float> padded, int w, int count, int blocks, ref float target, nint j, int n)
+    {
+        for (int k = 0; k < blocks; k++)
+        {
+            padded.Slice(k * w, count).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref target, j + ((nint)k * n)), count));
+        }
+    }
+
     /// <summary>One step's arithmetic at units [j, j + width) of a hidden size n.</summary>
     private interface IGateStep
     {
         void At<TVector>(nint j, int n)
+            where TVector : struct, ILaneVector<TVector>;
+
+        /// <summary>
+        /// Units [j, n), fewer than one vector of V: copied into zero-padded vectors, computed by
+        /// <see cref="At{TVector}"/> like every other unit, and the real units copied back.
+        /// </summary>
+        void Tail<TVector>(nint j, int n)
             where TVector : struct, ILaneVector<TVector>;
     }
 
@@ -184,6 +211,20 @@ public static class GatedCells
             V.Store(c, ref _c, j);
             V.Store(o * V.Tanh(c), ref _h, j);
         }
+
+        public void Tail<V>(nint j, int n)
+            where V : struct, ILaneVector<V>
+        {
+            int w = V.Count, r = n - (int)j;
+            Span<float> gates = stackalloc float[4 * w], recurrent = stackalloc float[4 * w], cPrev = stackalloc float[w], c = stackalloc float[w], h = stackalloc float[w];
+            PadIn(ref _gates, j, n, r, 4, gates);
+            PadIn(ref _recurrent, j, n, r, 4, recurrent);
+            PadIn(ref _cPrev, j, n, r, 1, cPrev);
+            new LstmForwardStep(gates, recurrent, cPrev, c, h).At<V>(0, w);
+            PadOut(gates, w, r, 4, ref _gates, j, n);
+            PadOut(c, w, r, 1, ref _c, j, n);
+            PadOut(h, w, r, 1, ref _h, j, n);
+        }
     }
 
     private readonly ref struct LstmBackwardStep(
@@ -211,6 +252,23 @@ public static class GatedCells
             V.Store(dc * f, ref _dc, j);
             V.Store(default, ref _dh, j);
         }
+
+        public void Tail<V>(nint j, int n)
+            where V : struct, ILaneVector<V>
+        {
+            int w = V.Count, r = n - (int)j;
+            Span<float> gates = stackalloc float[4 * w], c = stackalloc float[w], cPrev = stackalloc float[w], dh = stackalloc float[w], dc = stackalloc float[w];
+            Span<float> dA = stackalloc float[4 * w];
+            PadIn(ref _gates, j, n, r, 4, gates);
+            PadIn(ref _c, j, n, r, 1, c);
+            PadIn(ref _cPrev, j, n, r, 1, cPrev);
+            PadIn(ref _dh, j, n, r, 1, dh);
+            PadIn(ref _dc, j, n, r, 1, dc);
+            new LstmBackwardStep(gates, c, cPrev, dh, dc, dA).At<V>(0, w);
+            PadOut(dh, w, r, 1, ref _dh, j, n);
+            PadOut(dc, w, r, 1, ref _dc, j, n);
+            PadOut(dA, w, r, 4, ref _dA, j, n);
+        }
     }
 
     private readonly ref struct GruForwardStep(Span<float> gates, ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev, Span<float> recurrentN, Span<float> h)
@@ -236,6 +294,20 @@ public static class GatedCells
             V.Store(newGate, ref _gates, j + (2 * n));
             V.Store(hn, ref _recurrentN, j);
             V.Store(newGate + (z * (hPrev - newGate)), ref _h, j);
+        }
+
+        public void Tail<V>(nint j, int n)
+            where V : struct, ILaneVector<V>
+        {
+            int w = V.Count, r = n - (int)j;
+            Span<float> gates = stackalloc float[3 * w], recurrent = stackalloc float[3 * w], hPrev = stackalloc float[w], recurrentN = stackalloc float[w], h = stackalloc float[w];
+            PadIn(ref _gates, j, n, r, 3, gates);
+            PadIn(ref _recurrent, j, n, r, 3, recurrent);
+            PadIn(ref _hPrev, j, n, r, 1, hPrev);
+            new GruForwardStep(gates, recurrent, hPrev, recurrentN, h).At<V>(0, w);
+            PadOut(gates, w, r, 3, ref _gates, j, n);
+            PadOut(recurrentN, w, r, 1, ref _recurrentN, j, n);
+            PadOut(h, w, r, 1, ref _h, j, n);
         }
     }
 
@@ -263,9 +335,28 @@ public static class GatedCells
             V.Store(dAn * r, ref _dA, j + (2 * n));
             V.Store(direct, ref _dh, j);
         }
+
+        public void Tail<V>(nint j, int n)
+            where V : struct, ILaneVector<V>
+        {
+            int w = V.Count, r = n - (int)j;
+            Span<float> gates = stackalloc float[3 * w], recurrentN = stackalloc float[w], hPrev = stackalloc float[w], dh = stackalloc float[w];
+            Span<float> dA = stackalloc float[3 * w], dAn = stackalloc float[w];
+            PadIn(ref _gates, j, n, r, 3, gates);
+            PadIn(ref _recurrentN, j, n, r, 1, recurrentN);
+            PadIn(ref _hPrev, j, n, r, 1, hPrev);
+            PadIn(ref _dh, j, n, r, 1, dh);
+            new GruBackwardStep(gates, recurrentN, hPrev, dh, dA, dAn).At<V>(0, w);
+            PadOut(dh, w, r, 1, ref _dh, j, n);
+            PadOut(dA, w, r, 3, ref _dA, j, n);
+            PadOut(dAn, w, r, 1, ref _dAn, j, n);
+        }
     }
 
-    /// <summary>The widths from V down: V's whole vectors, then 8, 4 and 1 lanes for what is left (JIT-time tests).</summary>
+    /// <summary>
+    /// The widths from V down: V's whole vectors, then 8 and 4 lanes for what is left, and the last units (fewer than
+    /// four) as one padded 4-lane vector, so every unit takes the same vector code wherever it sits (JIT-time tests).
+    /// </summary>
     private readonly ref struct Widths<TStep>(TStep step, int n) : ILaneWork
         where TStep : struct, IGateStep, allows ref struct
     {
@@ -286,9 +377,9 @@ public static class GatedCells
                 j = Units<TStep, Lanes4>(_step, j, n);
             }
 
-            if (V.Count > 1)
+            if (V.Count > 1 && j < n)
             {
-                Units<TStep, Lanes1>(_step, j, n);
+                _step.Tail<Lanes4>(j, n);
             }
         }
     }

@@ -97,11 +97,71 @@ public sealed class GatedCellsTests
         }
     }
 
+    /// <summary>
+    /// Every unit of every hidden size up to 40 equals, bitwise, the same unit (same inputs) computed in a call of
+    /// hidden size 40: a unit's result does not depend on whether it falls in a vector body or the tail.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Tiers.Supported), MemberType = typeof(Tiers))]
+    public void AUnitsResultDoesNotDependOnWhereItSits(IsaTier tier)
+    {
+        const int Wide = 40;
+        var random = new Random(17);
+        float[][] inputs = [.. Enumerable.Range(0, 8).Select(_ => Values(random, 4 * Wide, 4f))];
+        float[][] wide = Kernels(tier, Wide, Wide, inputs);
+        for (int n = 1; n < Wide; n++)
+        {
+            float[][] narrow = Kernels(tier, n, Wide, inputs);
+            for (int output = 0; output < narrow.Length; output++)
+            {
+                int blocks = narrow[output].Length / n;
+                for (int k = 0; k < blocks; k++)
+                {
+                    for (int u = 0; u < n; u++)
+                    {
+                        Assert.True(
+                            narrow[output][(k * n) + u].Equals(wide[output][(k * Wide) + u]),
+                            $"{tier}, n = {n}, output {output}, block {k}, unit {u}: {narrow[output][(k * n) + u]:R} vs {wide[output][(k * Wide) + u]:R}");
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void RejectsSpansThatDoNotFitTheHiddenSize()
     {
         Assert.Equal("gates", Assert.Throws<ArgumentException>(() => GatedCells.LstmForward(new float[15], new float[16], new float[4], new float[4], new float[4])).ParamName);
         Assert.Equal("dA", Assert.Throws<ArgumentException>(() => GatedCells.GruBackward(new float[9], new float[3], new float[3], new float[3], new float[8], new float[3])).ParamName);
+    }
+
+    /// <summary>
+    /// All four kernels at hidden size n, unit u of block k taking input value [k * wide + u] of each input array; returns
+    /// their outputs in blocks of n (LSTM forward: gates, c, h; LSTM backward: dh, dc, dA; GRU forward: gates, W_Rn h,
+    /// h; GRU backward: dh, dA, dAn).
+    /// </summary>
+    private static float[][] Kernels(IsaTier tier, int n, int wide, float[][] inputs)
+    {
+        float[] Take(int input, int blocks)
+        {
+            float[] values = new float[blocks * n];
+            for (int k = 0; k < blocks; k++)
+            {
+                Array.Copy(inputs[input], k * wide, values, k * n, n);
+            }
+
+            return values;
+        }
+
+        float[] lstmGates = Take(0, 4), c = new float[n], h = new float[n];
+        GatedCells.LstmForward(tier, lstmGates, Take(1, 4), Take(2, 1), c, h);
+        float[] dh = Take(3, 1), dc = Take(4, 1), dA = new float[4 * n];
+        GatedCells.LstmBackward(tier, Take(5, 4), Take(6, 1), Take(2, 1), dh, dc, dA);
+        float[] gruGates = Take(0, 3), recurrentN = new float[n], gruH = new float[n];
+        GatedCells.GruForward(tier, gruGates, Take(1, 3), Take(2, 1), recurrentN, gruH);
+        float[] gruDh = Take(3, 1), gruDa = new float[3 * n], dAn = new float[n];
+        GatedCells.GruBackward(tier, Take(5, 3), Take(6, 1), Take(7, 1), gruDh, gruDa, dAn);
+        return [lstmGates, c, h, dh, dc, dA, gruGates, recurrentN, gruH, gruDh, gruDa, dAn];
     }
 
     private static double S(double x) => 1 / (1 + Math.Exp(-x));
