@@ -201,7 +201,7 @@ public sealed class StreamingRnn
                     Elementwise.BroadcastRows(View(w.BiasIh), View(w.BiasHh), b, a, gh);
                     Gemm.Compute(Transpose.No, b, 1f, x, width, _inputWeights[layer], 1f, a, gh, _pool);
                     Gemm.Compute(Transpose.No, b, 1f, state, h, _recurrentWeights[layer], 1f, a, h, _pool);
-                    Activation.Forward(shape.Nonlinearity, a, state);
+                    new ElmanCell(shape.Nonlinearity).Forward(a, state);
                     break;
             }
 

@@ -29,7 +29,7 @@ internal static class RecurrentLayer
 
         // a_t = x_t W_F^T + (b_ih + b_hh) for every step at once, written into this direction's columns of y; the
         // bias is added to each block of the product by the thread that computed it.
-        Elementwise.Add(model.View(weights.BiasIh), model.View(weights.BiasHh), ws.BiasSum);
+        ElmanCell.BiasForProjection(model.View(weights.BiasIh), model.View(weights.BiasHh), ws.BiasSum);
         BiasEpilogue bias = ws.Bias.Target(new Memory2D<float>(ws.LayerOutputs[layer], column, pass.Rows, h, dh - h), ws.BiasSum);
         Gemm.Compute(Transpose.No, Transpose.Yes, pass.Rows, h, pass.InputWidth, 1f, pass.Input(ws), pass.InputWidth, model.View(weights.WeightIh),
             pass.InputWidth, 0f, y[column..], dh, ws.Pool, bias);
@@ -121,11 +121,11 @@ internal static class RecurrentLayer
             Span<float> row = current.Slice(b * pass.OutputWidth, h);
             if (t < ws.Lengths[b])
             {
-                Activation.Forward(nonlinearity, row, row);
+                new ElmanCell(nonlinearity).Forward(row, row);
             }
             else
             {
-                hPrev.Slice(b * ldPrev, h).CopyTo(row);
+                ElmanCell.Carry(hPrev.Slice(b * ldPrev, h), row);
             }
         }
     }
@@ -145,7 +145,7 @@ internal static class RecurrentLayer
         if (!ready)
         {
             Elementwise.Add(ws.LayerOutputGradients[pass.Layer].AsSpan(t * batch * h, batch * h), carried, dAt);
-            Activation.Backward(nonlinearity, ws.LayerOutputs[pass.Layer].AsSpan(t * batch * h, batch * h), dAt);
+            new ElmanCell(nonlinearity).Backward(ws.LayerOutputs[pass.Layer].AsSpan(t * batch * h, batch * h), dAt);
         }
 
         int next = pass.StepAt(s - 1);
@@ -181,7 +181,7 @@ internal static class RecurrentLayer
             Elementwise.Add(dy.Slice(at, h), carriedB, dAb);
             if (t < ws.Lengths[b])
             {
-                Activation.Backward(nonlinearity, y.Slice(at, h), dAb);
+                new ElmanCell(nonlinearity).Backward(y.Slice(at, h), dAb);
             }
             else
             {

@@ -51,8 +51,8 @@ internal sealed class RnnWorkspace
         AllActive = tally.Bools(maxSteps);
         MaskedTargets = tally.Ints(rows);
         Bias = new BiasEpilogue();
-        StepActivationEpilogue = new StepActivationEpilogue(shape.Nonlinearity);
-        StepGradientEpilogue = new StepGradientEpilogue(shape.Nonlinearity);
+        StepActivationEpilogue = new StepActivationEpilogue(new ElmanCell(shape.Nonlinearity));
+        StepGradientEpilogue = new StepGradientEpilogue(new ElmanCell(shape.Nonlinearity));
         WeightGradients = new WeightGradientPairWork(this);
         OutputGradients = new OutputGradientPairWork(this);
         Bytes = tally.Bytes;

@@ -9,7 +9,7 @@ namespace RnnKernels;
 /// computed, so the activation runs in parallel and in cache instead of as a serial pass after the product.
 /// </summary>
 /// <remarks>Elementwise, so the result is the same for any split of the product. One per workspace, retargeted per step.</remarks>
-internal sealed class StepActivationEpilogue(Nonlinearity nonlinearity) : IGemmEpilogue
+internal sealed class StepActivationEpilogue(ElmanCell cell) : IGemmEpilogue
 {
     private Memory2D<float> _values;
 
@@ -27,7 +27,7 @@ internal sealed class StepActivationEpilogue(Nonlinearity nonlinearity) : IGemmE
         for (int r = 0; r < rowCount; r++)
         {
             Span<float> row = block.GetRowSpan(r);
-            Activation.Forward(nonlinearity, row, row);
+            cell.Forward(row, row);
         }
     }
 }

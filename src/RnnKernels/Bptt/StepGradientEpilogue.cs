@@ -13,7 +13,7 @@ namespace RnnKernels;
 /// Elementwise, with the same two operations in the same order as the unfused path, so the bits do not depend on the
 /// split. Used when both steps have every entry running and the layer is unidirectional (rows of width H throughout).
 /// </remarks>
-internal sealed class StepGradientEpilogue(Nonlinearity nonlinearity) : IGemmEpilogue
+internal sealed class StepGradientEpilogue(ElmanCell cell) : IGemmEpilogue
 {
     private Memory2D<float> _carried, _outputGradient, _output, _preActivationGradient;
 
@@ -35,7 +35,7 @@ internal sealed class StepGradientEpilogue(Nonlinearity nonlinearity) : IGemmEpi
         {
             Span<float> row = dA.GetRowSpan(r);
             Elementwise.Add(dH.GetRowSpan(r), carried.GetRowSpan(r), row);
-            Activation.Backward(nonlinearity, h.GetRowSpan(r), row);
+            cell.Backward(h.GetRowSpan(r), row);
         }
     }
 }

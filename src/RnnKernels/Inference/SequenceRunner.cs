@@ -39,7 +39,7 @@ internal sealed class SequenceRunner
         _biasSum = new float[shape.GateRows];
         _products = new float[shape.Cell == CellKind.Rnn ? 0 : batch * shape.GateRows];
         _recurrentN = new float[shape.Cell == CellKind.Gru ? batch * shape.HiddenSize : 0];
-        _activate = new StepActivationEpilogue(shape.Nonlinearity);
+        _activate = new StepActivationEpilogue(new ElmanCell(shape.Nonlinearity));
         _gated = shape.Cell switch
         {
             CellKind.Lstm => new GatedStepEpilogue<LstmCell>(shape.HiddenSize),
@@ -118,7 +118,7 @@ internal sealed class SequenceRunner
     private void ElmanPass(ReadOnlySpan<float> weights, RecurrentTensors w, PackedMatrix packed, LayerPass pass, ReadOnlySpan<float> x, float[] y, float[] state)
     {
         int h = pass.Hidden, dh = pass.OutputWidth, column = pass.Column, batch = pass.Batch;
-        Elementwise.Add(weights.Slice(w.BiasIh.Offset, h), weights.Slice(w.BiasHh.Offset, h), _biasSum);
+        ElmanCell.BiasForProjection(weights.Slice(w.BiasIh.Offset, h), weights.Slice(w.BiasHh.Offset, h), _biasSum);
         BiasEpilogue bias = _bias.Target(new Memory2D<float>(y, column, pass.Rows, h, dh - h), _biasSum);
         Gemm.Compute(Transpose.No, Transpose.Yes, pass.Rows, h, pass.InputWidth, 1f, x, pass.InputWidth, weights.Slice(w.WeightIh.Offset, w.WeightIh.Length),
             pass.InputWidth, 0f, y.AsSpan(column, (pass.Rows * dh) - column), dh, _pool, bias);
@@ -137,11 +137,11 @@ internal sealed class SequenceRunner
                 Span<float> row = current.Slice(b * dh, h);
                 if (t < _lengths[b])
                 {
-                    Activation.Forward(_shape.Nonlinearity, row, row);
+                    new ElmanCell(_shape.Nonlinearity).Forward(row, row);
                 }
                 else
                 {
-                    hPrev.Slice(b * ldPrev, h).CopyTo(row);
+                    ElmanCell.Carry(hPrev.Slice(b * ldPrev, h), row);
                 }
             }
         }
