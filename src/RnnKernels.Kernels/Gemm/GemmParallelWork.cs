@@ -14,6 +14,9 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
     // Below this many multiply-adds the wake-up of the workers costs more than it saves.
     private const long MinimumWork = 1 << 19;
 
+    // Fewest rows in a row strip of a kernel that runs every row count the same (fewer leave too little per B load).
+    private const int MinimumRowStrip = 4;
+
     private IsaTier _tier;
     private Transpose _transA, _transB;
     private int _m, _n, _k, _chunk, _parts;
@@ -47,6 +50,14 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
         int columnGrain = _m == 1 ? 4 * lanes : nr;
         int columnStrips = (_n + columnGrain - 1) / columnGrain;
         int rowStrips = (_m + mr - 1) / mr;
+        if (GemmGeometry.RunsEveryRowCount(_tier))
+        {
+            // Such a kernel computes a row the same in any tile (see below), so its rows may split below the tile, in
+            // strips of four rows or more: a batch of 8 on the 8-row AVX-512 tile goes 4 + 4, each thread updating its
+            // own rows in the step's epilogue, rather than by columns, whose epilogue is left to the caller.
+            rowStrips = Math.Max(rowStrips, _m / MinimumRowStrip);
+        }
+
         // A column split makes every thread pack all of A, a row split makes every thread pack all of B: duplicate
         // the smaller one (for M = 1 there are no row strips). A B packed beforehand is shared as it is, so rows then:
         // each thread packs only its own rows of A, which in a recurrence are the rows it wrote the step before.
