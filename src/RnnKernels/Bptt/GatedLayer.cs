@@ -54,11 +54,9 @@ internal static class GatedLayer<TCell>
             }
 
             GatedStepEpilogue<TCell> step = epilogue.Target(
-                t, ws.Lengths, new Memory2D<float>(gates, t * batch * gh, batch, gh, 0), new Memory2D<float>(g.StepProducts, 0, batch, gh, 0),
-                first ? new Memory2D<float>(ws.InitialState, pass.StateAt, batch, h, 0) : new Memory2D<float>(y, (previous * batch * dh) + column, batch, h, dh - h),
-                !TCell.HasCellState ? default
-                    : first ? new Memory2D<float>(g.InitialCellState, pass.StateAt, batch, h, 0) : new Memory2D<float>(cells, previous * batch * h, batch, h, 0),
-                new Memory2D<float>(cells, t * batch * h, batch, h, 0), new Memory2D<float>(y, (t * batch * dh) + column, batch, h, dh - h));
+                t, ws.Lengths, gates, t * batch * gh, g.StepProducts,
+                first ? ws.InitialState : y, first ? pass.StateAt : (previous * batch * dh) + column, first ? h : dh,
+                first ? g.InitialCellState : cells, first ? pass.StateAt : previous * batch * h, cells, t * batch * h, y, (t * batch * dh) + column, dh);
             if (active > 0)
             {
                 ReadOnlySpan<float> hPrev = first ? ws.InitialState.AsSpan(pass.StateAt) : y.AsSpan((previous * batch * dh) + column);

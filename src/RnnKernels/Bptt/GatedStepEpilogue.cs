@@ -1,4 +1,3 @@
-using CommunityToolkit.HighPerformance;
 using RnnKernels.Kernels;
 
 namespace RnnKernels;
@@ -18,21 +17,23 @@ internal sealed class GatedStepEpilogue<TCell>(int hidden) : IGemmEpilogue
     where TCell : struct, IGatedCell
 {
     private readonly int _gateRows = TCell.Gates * hidden;
-    private Memory2D<float> _gates, _products, _hPrev, _cPrev, _cells, _output;
+    private float[] _gates = [], _products = [], _hPrev = [], _cPrev = [], _cells = [], _output = [];
     private int[] _lengths = [];
-    private int _t;
+    private int _t, _gatesAt, _hPrevAt, _hPrevLd, _cPrevAt, _cellsAt, _outputAt, _outputLd;
     private volatile bool _partial;
 
     /// <summary>
-    /// Points the epilogue at step t, every target [B, width] rows: the gates [B, G*H] (pre-activations in, activated
-    /// gates out), the step products [B, G*H], h_{t-1} [B, H], c_{t-1} [B, H] (an LSTM's; default for a cell without a
-    /// cell state), the step's cell rows [B, H] (c_t, or the GRU's W_Rn h + b_hn) and h_t [B, H].
+    /// Points the epilogue at step t: gates [B, G*H] at gatesAt, products [B, G*H], h_{t-1} rows at hPrevAt with stride
+    /// hPrevLd, c_{t-1} rows [B, H] at cPrevAt (LSTM), the step's cell rows [B, H] at cellsAt (c_t, or the GRU's
+    /// W_Rn h + b_hn), and h_t rows at outputAt with stride outputLd.
     /// </summary>
     public GatedStepEpilogue<TCell> Target(
-        int t, int[] lengths, Memory2D<float> gates, Memory2D<float> products, Memory2D<float> hPrev, Memory2D<float> cPrev, Memory2D<float> cells,
-        Memory2D<float> output)
+        int t, int[] lengths, float[] gates, int gatesAt, float[] products, float[] hPrev, int hPrevAt, int hPrevLd,
+        float[] cPrev, int cPrevAt, float[] cells, int cellsAt, float[] output, int outputAt, int outputLd)
     {
-        (_t, _lengths, _gates, _products, _hPrev, _cPrev, _cells, _output) = (t, lengths, gates, products, hPrev, cPrev, cells, output);
+        (_t, _lengths, _gates, _gatesAt, _products) = (t, lengths, gates, gatesAt, products);
+        (_hPrev, _hPrevAt, _hPrevLd, _cPrev, _cPrevAt) = (hPrev, hPrevAt, hPrevLd, cPrev, cPrevAt);
+        (_cells, _cellsAt, _output, _outputAt, _outputLd) = (cells, cellsAt, output, outputAt, outputLd);
         _partial = false;
         return this;
     }
@@ -45,31 +46,34 @@ internal sealed class GatedStepEpilogue<TCell>(int hidden) : IGemmEpilogue
             return;
         }
 
-        Rows(rowStart, rowStart + rowCount);
+        for (int b = rowStart; b < rowStart + rowCount; b++)
+        {
+            Row(b);
+        }
     }
 
     /// <summary>Updates the rows the product's blocks did not: all of [0, active) after a column split, and [active, batch).</summary>
-    public void Finish(int active, int batch) => Rows(_partial ? 0 : active, batch);
-
-    private void Rows(int start, int end)
+    public void Finish(int active, int batch)
     {
-        if (start >= end)
+        for (int b = _partial ? 0 : active; b < batch; b++)
         {
+            Row(b);
+        }
+    }
+
+    private void Row(int b)
+    {
+        int h = hidden;
+        ReadOnlySpan<float> hPrev = _hPrev.AsSpan(_hPrevAt + (b * _hPrevLd), h);
+        Span<float> hOut = _output.AsSpan(_outputAt + (b * _outputLd), h);
+        Span<float> cells = _cells.AsSpan(_cellsAt + (b * h), h);
+        ReadOnlySpan<float> cPrev = TCell.HasCellState ? _cPrev.AsSpan(_cPrevAt + (b * h), h) : default;
+        if (_t >= _lengths[b])
+        {
+            TCell.Carry(hPrev, hOut, cPrev, cells);
             return;
         }
 
-        Span2D<float> gates = _gates.Span, products = _products.Span, hPrev = _hPrev.Span, cPrev = _cPrev.Span, cells = _cells.Span, output = _output.Span;
-        for (int b = start; b < end; b++)
-        {
-            ReadOnlySpan<float> cPrevRow = TCell.HasCellState ? cPrev.GetRowSpan(b) : default;
-            if (_t >= _lengths[b])
-            {
-                TCell.Carry(hPrev.GetRowSpan(b), output.GetRowSpan(b), cPrevRow, cells.GetRowSpan(b));
-            }
-            else
-            {
-                TCell.Forward(gates.GetRowSpan(b), products.GetRowSpan(b), hPrev.GetRowSpan(b), cPrevRow, cells.GetRowSpan(b), output.GetRowSpan(b));
-            }
-        }
+        TCell.Forward(_gates.AsSpan(_gatesAt + (b * _gateRows), _gateRows), _products.AsSpan(b * _gateRows, _gateRows), hPrev, cPrev, cells, hOut);
     }
 }

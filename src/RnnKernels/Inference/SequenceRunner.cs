@@ -177,10 +177,9 @@ internal sealed class SequenceRunner
             float[] cells = TCell.HasCellState ? cellState : _recurrentN;
             int cellsAt = TCell.HasCellState ? pass.StateAt : 0;
             GatedStepEpilogue<TCell> step = gated.Target(
-                t, _lengths, new Memory2D<float>(_projections, t * batch * gh, batch, gh, 0), new Memory2D<float>(_products, 0, batch, gh, 0),
-                first ? new Memory2D<float>(state, pass.StateAt, batch, h, 0) : new Memory2D<float>(y, (previous * batch * dh) + column, batch, h, dh - h),
-                TCell.HasCellState ? new Memory2D<float>(cells, cellsAt, batch, h, 0) : default, new Memory2D<float>(cells, cellsAt, batch, h, 0),
-                new Memory2D<float>(y, (t * batch * dh) + column, batch, h, dh - h));
+                t, _lengths, _projections, t * batch * gh, _products,
+                first ? state : y, first ? pass.StateAt : (previous * batch * dh) + column, first ? h : dh,
+                cells, cellsAt, cells, cellsAt, y, (t * batch * dh) + column, dh);
             if (active > 0)
             {
                 ReadOnlySpan<float> hPrev = first ? state.AsSpan(pass.StateAt) : y.AsSpan((previous * batch * dh) + column);
