@@ -113,8 +113,8 @@ public sealed record RnnShape
     /// <returns>1, 4 or 3.</returns>
     public static int Gates(CellKind cell) => cell switch
     {
-        CellKind.Lstm => 4,
-        CellKind.Gru => 3,
-        _ => 1,
+        CellKind.Lstm => LstmCell.Gates,
+        CellKind.Gru => GruCell.Gates,
+        _ => ElmanCell.Gates,
     };
 }
