@@ -74,23 +74,15 @@ public static class OptimizerSteps
     {
         SpanChecks.SameLength(parameters.Length, gradients.Length, "gradients", "parameters");
         SpanChecks.SameLength(parameters.Length, state.Length, stateName, "parameters");
-        Separate(parameters, "parameters", gradients, "gradients");
-        Separate(parameters, "parameters", state, stateName);
-        Separate(gradients, "gradients", state, stateName);
+        SpanChecks.Disjoint(parameters, "parameters", gradients, "gradients");
+        SpanChecks.Disjoint(parameters, "parameters", state, stateName);
+        SpanChecks.Disjoint(gradients, "gradients", state, stateName);
         if (secondName.Length > 0)
         {
             SpanChecks.SameLength(parameters.Length, second.Length, secondName, "parameters");
-            Separate(parameters, "parameters", second, secondName);
-            Separate(gradients, "gradients", second, secondName);
-            Separate(state, stateName, second, secondName);
-        }
-    }
-
-    private static void Separate(ReadOnlySpan<float> a, string aName, ReadOnlySpan<float> b, string bName)
-    {
-        if (a.Overlaps(b))
-        {
-            throw new ArgumentException($"{bName} overlaps {aName}; an optimizer step needs them as separate buffers.", bName);
+            SpanChecks.Disjoint(parameters, "parameters", second, secondName);
+            SpanChecks.Disjoint(gradients, "gradients", second, secondName);
+            SpanChecks.Disjoint(state, stateName, second, secondName);
         }
     }
 }

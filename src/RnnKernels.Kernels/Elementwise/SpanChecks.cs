@@ -31,6 +31,15 @@ internal static class SpanChecks
         }
     }
 
+    /// <summary>Two buffers of different roles (parameters and their state) must not share any element.</summary>
+    public static void Disjoint(ReadOnlySpan<float> a, string aName, ReadOnlySpan<float> b, string bName)
+    {
+        if (a.Overlaps(b))
+        {
+            throw new ArgumentException($"{bName} overlaps {aName}; they must be separate buffers.", bName);
+        }
+    }
+
     /// <summary>An elementwise map y = f(x): y at least as long as x, aliasing x exactly or not at all.</summary>
     public static void UnaryMap(ReadOnlySpan<float> x, ReadOnlySpan<float> y, string xName, string yName)
     {

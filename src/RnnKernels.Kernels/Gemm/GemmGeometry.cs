@@ -45,13 +45,4 @@ internal static class GemmGeometry
         IsaTier.Vector128 => GemmKernelVector128.KC,
         _ => GemmKernelScalar.KC,
     };
-
-    /// <summary>Float lanes of the tier's vectors, the unit of the M = 1 product's column blocks (<see cref="Gemv"/>).</summary>
-    public static int Lanes(IsaTier tier) => tier switch
-    {
-        IsaTier.Avx512 => Lanes16.Count,
-        IsaTier.Avx2Fma => Lanes8.Count,
-        IsaTier.Neon or IsaTier.Vector128 => Lanes4.Count,
-        _ => Lanes1.Count,
-    };
 }

@@ -46,7 +46,7 @@ internal sealed unsafe class GemmParallelWork : IParallelWork
     public int Partition(int threads)
     {
         (int mr, int nr) = GemmGeometry.Tile(_tier);
-        int lanes = GemmGeometry.Lanes(_tier);
+        int lanes = LaneDispatch.Width(_tier);
         int columnGrain = _m == 1 ? 4 * lanes : nr;
         int columnStrips = (_n + columnGrain - 1) / columnGrain;
         int rowStrips = (_m + mr - 1) / mr;

@@ -23,7 +23,11 @@ internal static unsafe partial class Gemv
         LaneDispatch.Run<OneRowWork, (int, int)>(tier, new OneRowWork(n, k, alpha, x, packed, beta, c, firstGroup, endGroup));
 
     /// <summary>How many column groups (passes) a <see cref="PackedLayout.OneRow"/> matrix n columns wide has on <paramref name="tier"/>.</summary>
-    public static int OneRowGroups(IsaTier tier, int n) => OneRowGroupCount((n + GemmGeometry.Lanes(tier) - 1) / GemmGeometry.Lanes(tier));
+    public static int OneRowGroups(IsaTier tier, int n)
+    {
+        int w = LaneDispatch.Width(tier);
+        return OneRowGroupCount((n + w - 1) / w);
+    }
 
     /// <summary>
     /// Column groups of a <see cref="PackedLayout.OneRow"/> matrix of <paramref name="vectors"/> column vectors: enough

@@ -12,7 +12,7 @@ internal static unsafe class OneRowPacking
 {
     public static void Pack(IsaTier tier, Transpose transB, int k, int n, float* b, nint ldb, float* packed)
     {
-        int w = GemmGeometry.Lanes(tier), vectors = (n + w - 1) / w, groups = Gemv.OneRowGroupCount(vectors);
+        int w = LaneDispatch.Width(tier), vectors = (n + w - 1) / w, groups = Gemv.OneRowGroupCount(vectors);
         for (int g = 0; g < groups; g++)
         {
             int first = Gemv.OneRowGroupStart(vectors, groups, g), count = Gemv.OneRowGroupStart(vectors, groups, g + 1) - first;

@@ -63,4 +63,14 @@ internal static class LaneDispatch
             IsaTier.Vector128 or IsaTier.Neon => work.Run<Lanes4>(),
             _ => work.Run<Lanes1>(),
         };
+
+    /// <summary>Float lanes of <paramref name="tier"/>'s vectors (1 for the scalar tier).</summary>
+    public static int Width(IsaTier tier) => Run<WidthWork, int>(tier, default);
+
+    private readonly struct WidthWork : ILaneWork<int>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Run<V>()
+            where V : struct, ILaneVector<V> => V.Count;
+    }
 }
